@@ -1,0 +1,27 @@
+"""The Engine holds every piece of app state; tabs only build UI around it.
+
+Each service is created lazily on first access, so start-up stays fast and a failure in one
+feature never stops the others from loading.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+from settings import Settings, get_settings
+from storage.sessions import SessionStore
+
+
+class Engine:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or get_settings()
+        self.sessions = SessionStore(self.settings.data_path / "sessions", ttl_s=self.settings.session_ttl_s)
+
+    def session(self, request) -> "SessionData":  # noqa: F821 - gr.Request in, SessionData out
+        """The caller's session, from a `gr.Request` (or anything with `.session_hash`)."""
+        return self.sessions.get(getattr(request, "session_hash", None))
+
+    def end_session(self, request) -> None:
+        """`demo.unload` hook: free the session's indexes, files and guest chats."""
+        session_hash = getattr(request, "session_hash", None)
+        if session_hash:
+            self.sessions.drop(session_hash)

@@ -1,0 +1,109 @@
+"""Per-browser-session state keyed by Gradio's `request.session_hash`.
+
+Guests' uploads, RAG indexes and anything else a tab keeps for one session live here. A session is
+dropped on `demo.unload` or after `ttl_s` of inactivity; dropping calls every registered cleanup hook
+(for example the guest-conversation purge) and deletes the session's upload folder, unless a
+logged-in user chose to keep their records (then `keep_files` is set and the files were already moved
+under the user's own folder).
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+
+@dataclass
+class SessionData:
+    session_hash: str
+    workdir: Path
+    user_id: int | None = None          # set by Login; None for a guest
+    user_name: str | None = None
+    keep_records: bool = False          # a logged-in user's opt-in to keep records across visits
+    last_seen: float = field(default_factory=time.monotonic)
+    items: dict[str, Any] = field(default_factory=dict)  # per-feature state, e.g. items["rag_index"]
+
+    def touch(self) -> None:
+        self.last_seen = time.monotonic()
+
+
+class SessionStore:
+    """Thread-safe map session_hash -> SessionData, with TTL expiry and cleanup hooks."""
+
+    def __init__(self, root: Path | None = None, ttl_s: float = 3600):
+        self.root = Path(root or tempfile.mkdtemp(prefix="healify-sessions-"))
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.ttl_s = ttl_s
+        self._sessions: dict[str, SessionData] = {}
+        self._lock = threading.RLock()
+        self._on_drop: list[Callable[[SessionData], None]] = []
+
+    def on_drop(self, hook: Callable[[SessionData], None]) -> None:
+        """Register a hook run (once) for each session that ends."""
+        self._on_drop.append(hook)
+
+    def get(self, session_hash: str | None) -> SessionData:
+        if not session_hash:
+            raise ValueError("no session: this action needs a browser session")
+        with self._lock:
+            session = self._sessions.get(session_hash)
+            if session is None:
+                workdir = self.root / _safe_name(session_hash)
+                workdir.mkdir(parents=True, exist_ok=True)
+                session = SessionData(session_hash, workdir)
+                self._sessions[session_hash] = session
+            session.touch()
+            return session
+
+    def peek(self, session_hash: str) -> SessionData | None:
+        with self._lock:
+            return self._sessions.get(session_hash)
+
+    def __contains__(self, session_hash: str) -> bool:
+        with self._lock:
+            return session_hash in self._sessions
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._sessions)
+
+    def drop(self, session_hash: str) -> bool:
+        with self._lock:
+            session = self._sessions.pop(session_hash, None)
+        if session is None:
+            return False
+        for hook in self._on_drop:
+            try:
+                hook(session)
+            except Exception:  # one failing hook must not keep the others from freeing data
+                import logging
+                logging.getLogger(__name__).exception("session cleanup hook failed")
+        session.items.clear()
+        shutil.rmtree(session.workdir, ignore_errors=True)
+        return True
+
+    def sweep(self, now: float | None = None) -> list[str]:
+        """Drop every session idle for longer than the TTL; returns the dropped hashes."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            expired = [h for h, s in self._sessions.items() if now - s.last_seen > self.ttl_s]
+        for session_hash in expired:
+            self.drop(session_hash)
+        return expired
+
+    def start_sweeper(self, every_s: float = 60) -> threading.Thread:
+        def loop():
+            while True:
+                time.sleep(every_s)
+                self.sweep()
+        thread = threading.Thread(target=loop, name="healify-session-sweeper", daemon=True)
+        thread.start()
+        return thread
+
+
+def _safe_name(session_hash: str) -> str:
+    return "".join(c for c in session_hash if c.isalnum() or c in "-_")[:64] or "anon"

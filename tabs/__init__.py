@@ -1,0 +1,1 @@
+"""One module per tab. Each exposes `create_<name>_tab(engine)`, called inside its `gr.Tab`; it only builds UI."""
