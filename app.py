@@ -38,7 +38,11 @@ def build_demo(engine=None):
                 continue  # a tab whose module is not written yet
             with gr.Tab(label, id=module_name.split(".")[-1]):
                 getattr(module, builder)(engine)
-        demo.unload(engine.end_session)
+
+        def end_session(request: gr.Request):
+            engine.end_session(request)
+
+        demo.unload(end_session)
     demo.healify_engine = engine
     demo.healify_css = CSS
     return demo

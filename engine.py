@@ -25,3 +25,28 @@ class Engine:
         session_hash = getattr(request, "session_hash", None)
         if session_hash:
             self.sessions.drop(session_hash)
+
+    @cached_property
+    def db(self):
+        """The SQLite database (accounts, conversations, contact messages), migrated on first use."""
+        from storage.db import Database
+        return Database(self.settings.db_path)
+
+    @cached_property
+    def users(self):
+        from storage.users import UserStore
+        return UserStore(self.db)
+
+    @cached_property
+    def conversations(self):
+        """Conversations for every feature; guest ones are purged at start-up and when their session ends."""
+        from storage.conversations import ConversationStore
+        store = ConversationStore(self.db)
+        store.purge_guests()
+        store.attach_to_sessions(self.sessions)
+        return store
+
+    @cached_property
+    def contact(self):
+        from storage.contact import ContactStore
+        return ContactStore(self.db)

@@ -44,6 +44,7 @@ class Settings:
     warmup: bool = _env("WARMUP", True, "Load and warm up the LLM in a background thread after start-up")
     # Storage and sessions
     data_dir: str = _env("DATA_DIR", str(Path.home() / ".healify"), "Where the SQLite file, model caches and kept user records live")
+    cache_dir: str = _env("CACHE_DIR", "", "Converted-model cache (default: <data dir>/cache); safe to share between instances")
     max_upload_mb: int = _env("MAX_UPLOAD_MB", 20, "Largest accepted upload, MB")
     max_pdf_pages: int = _env("MAX_PDF_PAGES", 60, "Largest accepted PDF, pages")
     session_ttl_s: int = _env("SESSION_TTL_S", 3600, "Idle guest session lifetime; its files and index are deleted after it")
@@ -65,7 +66,7 @@ class Settings:
 
     @property
     def cache_path(self) -> Path:
-        path = self.data_path / "cache"
+        path = Path(self.cache_dir) if self.cache_dir else self.data_path / "cache"
         path.mkdir(parents=True, exist_ok=True)
         return path
 

