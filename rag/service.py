@@ -1,0 +1,388 @@
+"""HealyChat: questions answered from the user's own records, with [n] citations or an honest abstention.
+
+Each browser session has its own `SessionRecords` (documents + hybrid index) in
+`session.items["rag"]`; nothing is shared between sessions. A logged-in user who opts in keeps
+their records under `<data_dir>/users/<user_id>/records/`; everything else ends with the session.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from rag.chunking import Chunk, lab_chunks, page_chunks
+from rag.index import Hit, HybridIndex, content_tokens, search_text
+from rag.prompting import CANNOT_FIND, build_messages, looks_like_instruction
+from safety.guard import REPLACED_NOTE, StreamGuard
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+ITEM_KEY = "rag"
+# Abstain when the best evidence score among the top hits is below this. Calibrated on
+# tests/data/rag/questions.json with scripts/eval_rag.py (see the README section of that script).
+ABSTAIN_BELOW = 0.42
+EVIDENCE_DEPTH = 3        # hits considered for the abstention decision
+ANSWER_TOKENS = 96
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_DENIAL = re.compile(r"\b(cannot|can't|can not|unable to|could not|couldn't) find\b|\bnot (mentioned|found|available)\b",
+                     re.IGNORECASE)
+
+
+@dataclass
+class DocumentInfo:
+    doc_id: str
+    name: str
+    pages: int
+    chunks: int
+    lab_results: int
+    ocr_used: bool
+    fingerprint: str
+    added_at: float = field(default_factory=time.time)
+
+
+@dataclass
+class Source:
+    doc: str
+    page: int
+    text: str
+    score: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class RagAnswer:
+    answer: str
+    abstained: bool
+    sources: list[Source]
+    done: bool = True
+
+    def to_dict(self) -> dict:
+        return {"answer": self.answer, "abstained": self.abstained, "sources": [s.to_dict() for s in self.sources]}
+
+
+class SessionRecords:
+    """One session's documents and index. `owner` is the user id whose records it holds (None: guest)."""
+
+    def __init__(self, owner: int | None):
+        self.owner = owner
+        self.restored_for: int | None = None
+        self.documents: dict[str, DocumentInfo] = {}
+        self.index: HybridIndex | None = None
+        self.lock = threading.RLock()
+
+
+def _default_embedder(settings: Settings):
+    from models.registry import get_embedder
+    return get_embedder(settings)
+
+
+def _default_llm(settings: Settings):
+    from models.registry import get_assistant_llm
+    return get_assistant_llm(settings)
+
+
+class RagService:
+    def __init__(self, settings: Settings, embedder: Callable[[Settings], object] = _default_embedder,
+                 llm: Callable[[Settings], object] = _default_llm):
+        self.settings = settings
+        self._embedder = embedder
+        self._llm = llm
+
+    @property
+    def embedder(self):
+        return self._embedder(self.settings)
+
+    # ---- per-session records --------------------------------------------------------------
+    def records(self, session) -> SessionRecords:
+        """This session's records, restoring a logged-in user's kept records on first use."""
+        store = session.items.get(ITEM_KEY)
+        if store is not None and store.owner is not None and store.owner != session.user_id:
+            store = None  # logged out or switched user: their records must not stay visible
+        if store is None:
+            store = SessionRecords(session.user_id)
+            session.items[ITEM_KEY] = store
+        if session.user_id is not None and store.restored_for != session.user_id:
+            with store.lock:
+                store.owner = store.restored_for = session.user_id
+                if self._restore(session, store):
+                    session.keep_records = True
+        return store
+
+    def drop_session(self, session) -> None:
+        """`sessions.on_drop` hook: free the index (kept records are already on disk)."""
+        store = session.items.pop(ITEM_KEY, None)
+        if store is not None:
+            with store.lock:
+                store.documents.clear()
+                store.index = None
+
+    def list_documents(self, session) -> list[DocumentInfo]:
+        store = self.records(session)
+        with store.lock:
+            return sorted(store.documents.values(), key=lambda d: d.added_at)
+
+    def add_document(self, session, name: str, pages: list[str], results: list | None = None,
+                     ocr_used: bool = False, source_file: str | Path | None = None) -> str:
+        """Chunk, embed and index one record; returns a status message for the user."""
+        name = Path(str(name or "record")).name or "record"
+        pages = [str(p or "") for p in pages or []]
+        if not any(p.strip() for p in pages) and not results:
+            return f"{name}: no readable text, nothing was added."
+        fingerprint = hashlib.sha256("\f".join(pages).encode("utf-8")).hexdigest()[:16]
+        store = self.records(session)
+        with store.lock:
+            for info in store.documents.values():
+                if info.fingerprint == fingerprint:
+                    return f"{name} is already in your records (as {info.name})."
+            doc_id = uuid.uuid4().hex[:10]
+            chunks = page_chunks(doc_id, name, pages, self.settings.chunk_size, self.settings.chunk_overlap)
+            labs = lab_chunks(doc_id, name, results)
+            embedder = self.embedder
+            vectors = embedder.encode([search_text(c) for c in chunks + labs])
+            if store.index is None:
+                store.index = HybridIndex(embedder.dim)
+            store.index.add(chunks + labs, vectors)
+            store.documents[doc_id] = DocumentInfo(doc_id, name, len(pages), len(chunks), len(labs),
+                                                   bool(ocr_used), fingerprint)
+            if source_file is not None:
+                self._keep_file(session, doc_id, name, Path(source_file))
+            self._save_if_kept(session, store)
+        labs_note = f", {len(labs)} lab results" if labs else ""
+        return f"Added {name}: {len(pages)} page(s), {len(chunks)} passages{labs_note}."
+
+    def add_file(self, session, path: str | Path) -> str:
+        """Read an uploaded PDF/text record and add it; returns a status message.
+
+        Raises `rag.documents.RecordError` (a user-facing message) for an unreadable file.
+        """
+        from rag.documents import read_record
+
+        path = Path(path)
+        record = read_record(path, self.settings.max_pdf_pages, self.settings.max_upload_mb * 2**20)
+        return self.add_document(session, path.name, record.pages, record.results, record.ocr_used, source_file=path)
+
+    def remove_document(self, session, doc_id: str) -> str:
+        store = self.records(session)
+        with store.lock:
+            info = store.documents.pop(doc_id, None)
+            if info is None:
+                return "That record is not in this session."
+            if store.index is not None:
+                store.index.remove_doc(doc_id)
+            for kept in self._files_dirs(session):
+                for file in kept.glob(f"{doc_id}_*"):
+                    file.unlink(missing_ok=True)
+            self._save_if_kept(session, store)
+        return f"Removed {info.name}."
+
+    def clear(self, session) -> str:
+        store = self.records(session)
+        with store.lock:
+            count = len(store.documents)
+            store.documents.clear()
+            store.index = None
+            for kept in self._files_dirs(session):
+                shutil.rmtree(kept, ignore_errors=True)
+            self._save_if_kept(session, store)
+        return f"Removed all {count} record(s)." if count else "There were no records to remove."
+
+    # ---- retrieval and answers --------------------------------------------------------------
+    def retrieve(self, session, question: str, k: int | None = None) -> list[Hit]:
+        store = self.records(session)
+        with store.lock:
+            if store.index is None or not len(store.index):
+                return []
+            vector = self.embedder.encode([question])[0]
+            return store.index.search(question, vector, k or max(self.settings.rag_top_k, EVIDENCE_DEPTH))
+
+    @staticmethod
+    def should_abstain(hits: list[Hit]) -> bool:
+        return not hits or max(h.evidence for h in hits[:EVIDENCE_DEPTH]) < ABSTAIN_BELOW
+
+    def answer(self, session, question: str) -> RagAnswer:
+        final = None
+        for final in self.answer_stream(session, question):
+            pass
+        return final
+
+    def answer_stream(self, session, question: str, stop: threading.Event | None = None) -> Iterator[RagAnswer]:
+        """Snapshots of the answer as it grows: a quoted passage first, then the model's short answer."""
+        question = (question or "").strip()
+        if not question:
+            yield RagAnswer("Please type a question about your records.", True, [])
+            return
+        if not self.list_documents(session):
+            yield RagAnswer("There are no records in this session yet: upload a document or add a "
+                            "Healytics report first.", True, [])
+            return
+        hits = self.retrieve(session, question)
+        sources = [Source(h.chunk.doc_name, h.chunk.page, h.chunk.text, round(h.evidence, 3)) for h in hits]
+        if self.should_abstain(hits):
+            yield RagAnswer(f"{CANNOT_FIND} The closest passages are listed below, but they do not "
+                            "seem to answer your question.", True, sources)
+            return
+        lead = self._lead(question, hits)
+        yield RagAnswer(lead, False, sources, done=False)
+        try:
+            llm = self._llm(self.settings)
+        except Exception as error:  # ModelUnavailable or a broken backend: the quoted passage still answers
+            log.warning("HealyChat LLM unavailable: %s", error)
+            yield RagAnswer(lead + "\n\n(The language model is unavailable, so only the matching passage is shown.)",
+                            False, sources)
+            return
+        excerpts = [(n, f"{h.chunk.doc_name}, page {h.chunk.page}", h.chunk.text[:500])
+                    for n, h in enumerate(hits, start=1)]
+        guard = StreamGuard([h.chunk.text for h in hits])
+        evidence_words = {w for h in hits for w in content_tokens(search_text(h.chunk))}
+        question_words = set(content_tokens(question))
+        try:
+            for delta in llm.stream_chat(build_messages(question, excerpts), max_new_tokens=ANSWER_TOKENS,
+                                         temperature=0.0, stop=stop):
+                text = _grounded_only(guard.feed(delta), evidence_words, question_words)
+                if text:
+                    yield RagAnswer(f"{lead}\n\n{text}", False, sources, done=False)
+        except Exception as error:
+            log.warning("HealyChat generation failed: %s", error)
+        text = _grounded_only(guard.finish().text, evidence_words, question_words)
+        yield RagAnswer(f"{lead}\n\n{text}" if text else lead, False, sources)
+
+    def _lead(self, question: str, hits: list[Hit]) -> str:
+        """The best-matching passage, quoted by code (never generated), with its citation."""
+        candidates: list[tuple[int, Hit, str]] = []
+        for number, hit in enumerate(hits[:2], start=1):
+            if hit.chunk.kind == "lab":
+                candidates.append((number, hit, hit.chunk.text))
+            else:
+                candidates += [(number, hit, s) for s in _passages(hit.chunk.text)]
+        if not candidates:
+            return f"The closest passage is in {hits[0].chunk.doc_name}, page {hits[0].chunk.page} [1]."
+        vectors = self.embedder.encode([question] + [text for _, _, text in candidates])
+        topics = set(content_tokens(question))
+        best_score, best = -1.0, candidates[0]
+        for candidate, vector in zip(candidates, vectors[1:]):
+            words = set(content_tokens(candidate[2]))
+            coverage = len(topics & words) / len(topics) if topics else 0.0
+            score = float(np.dot(vectors[0], vector)) + 0.3 * coverage + (0.1 if candidate[0] == 1 else 0.0)
+            if score > best_score:
+                best_score, best = score, candidate
+        number, hit, text = best
+        where = f"{hit.chunk.doc_name}, page {hit.chunk.page}"
+        if hit.chunk.kind == "lab":
+            return f"Your records show: {text} [{number}]."
+        return f"From {where}: \u201c{text}\u201d [{number}]"
+
+    # ---- kept records of logged-in users -----------------------------------------------------
+    def user_records_dir(self, user_id: int) -> Path:
+        return self.settings.data_path / "users" / str(int(user_id)) / "records"
+
+    def set_keep_records(self, session, keep: bool) -> str:
+        """The tab's opt-in: keep (save now) or stop keeping (delete the saved copy)."""
+        if session.user_id is None:
+            session.keep_records = False
+            return "Log in to keep your records between visits; as a guest they are deleted when you leave."
+        store = self.records(session)
+        session.keep_records = bool(keep)
+        with store.lock:
+            if keep:
+                self._save(session, store)
+                return "Your records will be kept for your next visit (only you can see them)."
+            shutil.rmtree(self.user_records_dir(session.user_id), ignore_errors=True)
+        return "Your saved records were deleted; this session's records end when you leave."
+
+    def _files_dirs(self, session) -> list[Path]:
+        dirs = [Path(session.workdir) / "rag"]
+        if session.user_id is not None:
+            dirs.append(self.user_records_dir(session.user_id) / "files")
+        return dirs
+
+    def _keep_file(self, session, doc_id: str, name: str, source: Path) -> None:
+        """A copy of the upload in the session folder (deleted with the session), or the user's folder."""
+        target_dir = Path(session.workdir) / "rag"
+        target_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            shutil.copyfile(source, target_dir / f"{doc_id}_{name}")
+        except OSError as error:
+            log.warning("could not keep a copy of %s: %s", name, error)
+
+    def _save_if_kept(self, session, store: SessionRecords) -> None:
+        if session.user_id is not None and session.keep_records:
+            self._save(session, store)
+
+    def _save(self, session, store: SessionRecords) -> None:
+        folder = self.user_records_dir(session.user_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        (store.index or HybridIndex(self.embedder.dim)).save(folder / "index")
+        documents = [asdict(d) for d in store.documents.values()]
+        (folder / "documents.json").write_text(json.dumps(documents), encoding="utf-8")
+        files = folder / "files"
+        files.mkdir(exist_ok=True)
+        session_files = Path(session.workdir) / "rag"
+        for file in session_files.glob("*") if session_files.exists() else []:
+            if file.name.split("_", 1)[0] in store.documents and not (files / file.name).exists():
+                shutil.copyfile(file, files / file.name)
+
+    def _restore(self, session, store: SessionRecords) -> bool:
+        folder = self.user_records_dir(session.user_id)
+        if not (folder / "documents.json").exists():
+            return False
+        try:
+            documents = [DocumentInfo(**d) for d in json.loads((folder / "documents.json").read_text("utf-8"))]
+            saved = HybridIndex.load(folder / "index", self.embedder.dim)
+        except (OSError, ValueError, TypeError) as error:
+            log.warning("could not restore records of user %s: %s", session.user_id, error)
+            return False
+        new_ids = {d.doc_id for d in documents} - set(store.documents)
+        chunks: list[Chunk] = [c for c in saved.chunks if c.doc_id in new_ids]
+        if chunks:
+            rows = [i for i, c in enumerate(saved.chunks) if c.doc_id in new_ids]
+            if store.index is None:
+                store.index = HybridIndex(saved.dim)
+            store.index.add(chunks, saved.embeddings[rows])
+        for info in documents:
+            if info.doc_id in new_ids:
+                store.documents[info.doc_id] = info
+        return True
+
+
+def _passages(text: str) -> list[str]:
+    """Sentences/lines of a chunk; a short heading ('Medication:') is joined with what follows."""
+    parts = [p.strip() for p in _SENTENCE.split(text) if p.strip() and not looks_like_instruction(p)]
+    merged: list[str] = []
+    for part in parts:
+        if merged and (merged[-1].endswith(":") or len(merged[-1]) < 20):
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged
+
+
+def _grounded_only(text: str, evidence_words: set[str], question_words: set[str]) -> str:
+    """The model's sentences that are about the records: most of their topic words occur in the
+    excerpts, and they add something beyond repeating the question. Chit-chat, invented content
+    and "cannot find" (the evidence above contradicts it) are dropped."""
+    kept = []
+    for sentence in _SENTENCE.split(text):
+        sentence = sentence.strip()
+        if sentence == REPLACED_NOTE:
+            kept.append(sentence)
+            continue
+        words = set(content_tokens(sentence))
+        if not words or _DENIAL.search(sentence):
+            continue
+        supported = len(words & evidence_words) / len(words)
+        if supported >= 0.6 and not words <= question_words:
+            kept.append(sentence)
+    return " ".join(kept)
