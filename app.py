@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 import settings  # noqa: F401  (sets quiet, offline-friendly environment defaults first)
@@ -73,8 +74,9 @@ def _feature(module: str, function: str):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1", help="serve on this address (0.0.0.0 on a Space)")
-    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+                        help="serve on this address (a Space sets GRADIO_SERVER_NAME=0.0.0.0)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
     parser.add_argument("--share", action="store_true", help="create a public Gradio share link")
     parser.set_defaults(run=serve)
     sub = parser.add_subparsers(dest="command")

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
-from settings import Settings, get_settings
+from settings import ROOT, Settings, get_settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -151,6 +151,7 @@ def describe_defaults(settings: Settings | None = None) -> None:
                           source=describe_source(model_ref, ""))
     REGISTRY.describe(f"embedder:{settings.embedder}", feature="HealyChat retrieval",
                       source=describe_embedder(settings.embedder))
+    REGISTRY.describe("skin", feature="SkinGuard", source=settings.skin_model.replace(str(ROOT) + "/", ""))
 
 
 def warm_up_in_background(settings: Settings | None = None) -> threading.Thread:
