@@ -1,0 +1,160 @@
+"""The analyte catalogue (`data/analytes.json`): names in English and French, units, typical adult
+reference ranges, critical limits and patient-level explanations, with lookups by printed name."""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from reports import units
+
+CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "data" / "analytes.json"
+
+
+def normalize_name(name: str) -> str:
+    """Lower case, no accents, punctuation collapsed: 'Hémoglobine (Hb)' -> 'hemoglobine hb'."""
+    text = unicodedata.normalize("NFKD", name.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c)).replace("γ", "gamma")
+    return re.sub(r"[^a-z0-9%#+]+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Range:
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class Analyte:
+    id: str
+    name: str
+    panel: str
+    unit: str
+    synonyms: tuple[str, ...]
+    what: str
+    high_text: str
+    low_text: str
+    source: str
+    range: Range | None = None
+    range_by_sex: dict[str, Range] = field(default_factory=dict)
+    critical: Range | None = None
+    specimen: str = "blood"
+    normal_text: str | None = None
+    molar_mass: float | None = None
+    valence: int | None = None
+    units: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def qualitative_normal(self) -> str | None:
+        return self.normal_text
+
+    def reference_range(self, sex: str | None) -> Range | None:
+        """The adult range for `sex` ('male'/'female'); without sex, the span covering both."""
+        if not self.range_by_sex:
+            return self.range
+        if sex in self.range_by_sex:
+            return self.range_by_sex[sex]
+        lows = [r.low for r in self.range_by_sex.values()]
+        highs = [r.high for r in self.range_by_sex.values()]
+        return Range(None if None in lows else min(lows), None if None in highs else max(highs))
+
+    def to_printed_unit(self, value: float | None, printed_unit: str | None) -> float | None:
+        """A catalogue value (in the catalogue unit) expressed in the report's unit; None if not reliable."""
+        if value is None:
+            return None
+        return units.convert(value, self.unit, printed_unit, molar_mass=self.molar_mass, valence=self.valence,
+                             extra={k: 1 / v for k, v in self.units.items()} if self.units else None,
+                             count_like=units.is_count_unit(self.unit))
+
+    def accepts_unit(self, printed_unit: str | None) -> bool:
+        probe = 1.0 if self.unit or printed_unit else 0.0
+        return self.to_printed_unit(probe, printed_unit) is not None
+
+    def explanation(self, direction: str | None = None) -> str:
+        """What the test measures, plus what a high or low value usually means."""
+        text = self.what
+        if direction == "high":
+            text += " A high value: " + self.high_text[0].lower() + self.high_text[1:]
+        elif direction == "low":
+            text += " A low value: " + self.low_text[0].lower() + self.low_text[1:]
+        return text
+
+
+def _range(raw: dict | None) -> Range | None:
+    return Range(raw.get("low"), raw.get("high")) if raw else None
+
+
+class Catalogue:
+    def __init__(self, analytes: list[Analyte]):
+        self.analytes = {a.id: a for a in analytes}
+        self._by_name: dict[str, list[Analyte]] = {}
+        for analyte in analytes:
+            for name in (analyte.name, analyte.id.replace("_", " ")) + analyte.synonyms:
+                bucket = self._by_name.setdefault(normalize_name(name), [])
+                if analyte not in bucket:
+                    bucket.append(analyte)
+
+    @classmethod
+    def load(cls, path: Path = CATALOGUE_PATH) -> "Catalogue":
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        analytes = []
+        for e in raw["analytes"]:
+            analytes.append(Analyte(
+                id=e["id"], name=e["name"], panel=e["panel"], unit=e["unit"],
+                synonyms=tuple(e["synonyms"]["en"] + e["synonyms"]["fr"]),
+                what=e["explanation"]["what"], high_text=e["explanation"]["high"], low_text=e["explanation"]["low"],
+                source=e["source"], range=_range(e.get("range")),
+                range_by_sex={k: _range(v) for k, v in e.get("range_by_sex", {}).items()},
+                critical=_range(e.get("critical")), specimen=e.get("specimen", "blood"),
+                normal_text=e.get("normal_text"), molar_mass=e.get("molar_mass"), valence=e.get("valence"),
+                units=e.get("units", {})))
+        return cls(analytes)
+
+    def __len__(self) -> int:
+        return len(self.analytes)
+
+    def get(self, analyte_id: str) -> Analyte | None:
+        return self.analytes.get(analyte_id)
+
+    def _candidates(self, name: str) -> list[Analyte]:
+        norm = normalize_name(name)
+        if not norm:
+            return []
+        tries = [norm]
+        without_parens = normalize_name(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name))
+        tries += [without_parens] + [normalize_name(p) for p in re.findall(r"\(([^)]*)\)", name)]
+        tries += [normalize_name(name.split(",")[0])]
+        tries += [re.sub(r"\b(serum|plasma|blood|whole blood|serique|sanguin|sanguine|total|calc|calculated|"
+                         r"fasting|level|test|count|a jeun|dosage|taux)\b", " ", without_parens).split()]
+        for attempt in tries:
+            key = attempt if isinstance(attempt, str) else " ".join(attempt)
+            if key in self._by_name:
+                return self._by_name[key]
+        return []
+
+    def lookup(self, name: str, unit: str | None = None, specimen: str | None = None,
+               qualitative: bool = False) -> Analyte | None:
+        """The analyte a printed test name means, using the unit and specimen (urine/blood) to choose."""
+        candidates: list[Analyte] = []
+        urine = specimen == "urine" or qualitative
+        if urine:
+            for variant in (f"urine {name}", f"{name} urine", f"{name} urinaire", f"{name} urinaires"):
+                candidates += [a for a in self._candidates(variant) if a.specimen == "urine" and a not in candidates]
+        candidates += [a for a in self._candidates(name) if a not in candidates]
+        if not candidates:
+            return None
+        if specimen != "urine" and not qualitative:
+            candidates.sort(key=lambda a: a.specimen == "urine")
+        if unit is not None and not qualitative:
+            for analyte in candidates:
+                if analyte.accepts_unit(unit):
+                    return analyte
+        return candidates[0]
+
+
+@lru_cache(maxsize=1)
+def get_catalogue() -> Catalogue:
+    return Catalogue.load()

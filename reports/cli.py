@@ -1,0 +1,35 @@
+"""`python app.py analyze FILE --json [--no-llm]`."""
+from __future__ import annotations
+
+import json
+import sys
+
+from reports.extract import DocumentError
+
+
+def analyze_command(args) -> int:
+    """Print the contract JSON (or a readable table); bad input -> exit 2 with one line on stderr."""
+    from reports.analysis import analyze_file
+
+    try:
+        analysis = analyze_file(args.file, use_llm=not args.no_llm)
+    except DocumentError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # never a traceback for the user
+        print(f"error: could not analyse {args.file}: {type(error).__name__}: {error}".splitlines()[0], file=sys.stderr)
+        return 1
+    if analysis.llm_note:
+        print(f"note: {analysis.llm_note}".splitlines()[0], file=sys.stderr)
+    explanation = analysis.llm_text or analysis.catalogue_text
+    payload = {"file": analysis.document.name, "pages": len(analysis.document.pages),
+               "ocr_used": analysis.document.ocr_used,
+               "results": [r.to_contract() for r in analysis.parsed.results], "explanation": explanation}
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=1))
+    else:
+        for r in analysis.parsed.results:
+            print(r.describe())
+        print()
+        print(explanation)
+    return 0

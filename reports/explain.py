@@ -1,0 +1,132 @@
+"""Explanations of lab results.
+
+Two kinds, both built only from the structured findings (never from the report's raw text, which may
+carry prompt injection):
+- `catalogue_explanation`: deterministic, per result, from the analyte catalogue; always shown.
+- the LLM summary: `build_messages` makes the prompt, `stream_llm_explanation` streams it through the
+  numeric faithfulness guard, replacing any sentence that names a number absent from the findings by
+  the catalogue wording for that result.
+The LoRA dataset builder reuses `build_messages` and `catalogue_explanation` for its targets.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Iterable, Iterator
+
+from reports.catalogue import Catalogue, get_catalogue, normalize_name
+from reports.parser import LabResult
+from safety.guard import StreamGuard
+
+URGENT_ADVICE = ("Contact your doctor today, or seek urgent care (call your local emergency number) "
+                 "if you feel unwell.")
+SYSTEM_PROMPT = (
+    "You explain blood and urine test results to a patient in plain, kind language. "
+    "Use only the findings given. Do not invent numbers or tests. Do not diagnose. "
+    "Start with the results that are not normal and say what they usually mean. "
+    "Then say briefly that the other results are normal. "
+    "End with two or three questions the patient could ask their doctor."
+)
+MAX_FINDINGS_IN_PROMPT = 14
+
+
+def ordered(results: Iterable[LabResult]) -> list[LabResult]:
+    """Critical first, then other abnormal results, then the rest (stable within each group)."""
+    rank = {"critical_low": 0, "critical_high": 0, "high": 1, "low": 1, "abnormal": 1, "normal": 2, "unknown": 3}
+    return sorted(results, key=lambda r: rank.get(r.flag, 3))
+
+
+def findings_lines(results: Iterable[LabResult]) -> list[str]:
+    return [r.describe() for r in ordered(results)]
+
+
+def findings_text(results: Iterable[LabResult], age: int | None = None, sex: str | None = None) -> str:
+    """The findings as text: the source the guard checks every generated number against."""
+    header = []
+    if age is not None or sex:
+        header.append("Patient: " + ", ".join(p for p in (f"age {age}" if age is not None else "", sex or "") if p))
+    return "\n".join(header + [f"- {line}" for line in findings_lines(results)])
+
+
+def build_messages(results: list[LabResult], age: int | None = None, sex: str | None = None) -> list[dict]:
+    """Chat messages for the report LLM: the system rules and the structured findings only."""
+    chosen = ordered(results)[:MAX_FINDINGS_IN_PROMPT]
+    abnormal = [r for r in chosen if r.is_abnormal]
+    lines = [f"- {r.describe()}" for r in chosen]
+    user = ("Findings:\n" + "\n".join(lines) + "\n\n"
+            + (f"{len(abnormal)} result(s) are outside the reference range. " if abnormal else "All results are within range. ")
+            + ("Some results are critical: say clearly to contact a doctor today. " if any(r.is_critical for r in chosen) else "")
+            + "Write the summary for the patient.")
+    if age is not None or sex:
+        user = f"Patient: {', '.join(p for p in (f'age {age}' if age is not None else '', sex or '') if p)}\n" + user
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
+def result_explanation(result: LabResult, catalogue: Catalogue | None = None) -> str:
+    """The catalogue wording for one result: what it measures and, if out of range, what that usually means."""
+    catalogue = catalogue or get_catalogue()
+    analyte = catalogue.get(result.analyte) if result.analyte else None
+    direction = "high" if result.flag in ("high", "critical_high") else "low" if result.flag in ("low", "critical_low") else None
+    if analyte is None:
+        meaning = "This test is not in Healify's reference catalogue; ask your doctor what it measures."
+    else:
+        meaning = analyte.explanation(direction)
+        if result.flag == "abnormal":
+            meaning += " The laboratory marked this result as abnormal."
+    return meaning
+
+
+def catalogue_explanation(results: list[LabResult], catalogue: Catalogue | None = None) -> str:
+    """Markdown, one entry per result (abnormal first): the result line, its meaning and the source."""
+    catalogue = catalogue or get_catalogue()
+    if not results:
+        return "No lab results were found in this document."
+    parts = []
+    critical = [r for r in results if r.is_critical]
+    if critical:
+        parts.append("**Urgent:** " + ", ".join(r.test for r in critical) + " "
+                     + ("is" if len(critical) == 1 else "are") + " at a critical level. " + URGENT_ADVICE)
+    for result in ordered(results):
+        analyte = catalogue.get(result.analyte) if result.analyte else None
+        source = f"  \n  _Source: {analyte.source.split(', http')[0]}_" if analyte else ""
+        range_note = " (range from Healify's standard reference table: your report printed none)" \
+            if result.ref_source == "reference_table" else ""
+        parts.append(f"- **{result.describe()}**{range_note}. {result_explanation(result, catalogue)}{source}")
+    return "\n".join(parts)
+
+
+def _fallback_for(results: list[LabResult], catalogue: Catalogue):
+    """Guard fallback: the catalogue wording of the result a rejected sentence talks about."""
+    names = [(normalize_name(r.test), r) for r in results]
+    names += [(normalize_name(catalogue.get(r.analyte).name), r) for r in results if r.analyte and catalogue.get(r.analyte)]
+    names.sort(key=lambda pair: -len(pair[0]))
+
+    def fallback(sentence: str) -> str:
+        text = f" {normalize_name(sentence)} "
+        for name, result in names:
+            if name and f" {name} " in text:
+                return f"{result.describe()}: {result_explanation(result, catalogue)}"
+        return "(A sentence was removed because it named a number that is not in your results.)"
+
+    return fallback
+
+
+def stream_llm_explanation(results: list[LabResult], llm, *, age: int | None = None, sex: str | None = None,
+                           max_new_tokens: int = 256, stop: threading.Event | None = None) -> Iterator[str]:
+    """Yield the guarded summary so far while the LLM streams it (only checked sentences are shown)."""
+    catalogue = get_catalogue()
+    guard = StreamGuard(findings_text(results, age, sex), fallback=_fallback_for(results, catalogue))
+    for chunk in llm.stream_chat(build_messages(results, age, sex), max_new_tokens=max_new_tokens,
+                                 temperature=0.0, stop=stop):
+        yield guard.feed(chunk)
+    final = guard.finish()
+    yield final.text
+
+
+def urgent_banner(results: list[LabResult]) -> str | None:
+    """Markdown for the critical-value banner, or None when nothing is critical."""
+    critical = [r for r in results if r.is_critical]
+    if not critical:
+        return None
+    lines = "\n".join(f"- **{r.test}**: {r.value_text}{' ' + r.unit if r.unit else ''} ({r.flag.replace('_', ' ')})"
+                      for r in critical)
+    return f"### ⚠️ Critical result{'s' if len(critical) > 1 else ''}\n{lines}\n\n{URGENT_ADVICE}"

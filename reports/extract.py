@@ -1,0 +1,204 @@
+"""Report file -> page texts: PDF text layer (pypdf, layout mode), OCR for image-only pages and photos
+(rapidocr, whose ONNX models ship inside the wheel), plain text files as one page."""
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".csv"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
+SUPPORTED = ".pdf, .txt, .png, .jpg"
+MIN_TEXT_CHARS = 20        # a page with less text than this is treated as a scan
+OCR_DPI = 200
+
+_ocr_lock = threading.Lock()
+
+
+class DocumentError(Exception):
+    """A file that cannot be read as a report; the message is one clear, user-facing line."""
+
+
+@dataclass
+class ExtractedDocument:
+    name: str
+    pages: list[str]
+    ocr_used: bool = False
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.pages)
+
+
+def extract_document(path: str | Path, max_pages: int = 60, max_bytes: int = 20 * 1024 * 1024) -> ExtractedDocument:
+    """Text of each page of a PDF, text file or report photo; raises DocumentError on bad input."""
+    path = Path(path)
+    if not path.is_file():
+        raise DocumentError(f"File not found: {path.name}")
+    size = path.stat().st_size
+    if size == 0:
+        raise DocumentError(f"{path.name} is empty.")
+    if size > max_bytes:
+        raise DocumentError(f"{path.name} is too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB).")
+    head = path.read_bytes()[:8]
+    suffix = path.suffix.lower()
+    if head.startswith(b"%PDF") or suffix == ".pdf":
+        if not head.startswith(b"%PDF"):
+            raise DocumentError(f"{path.name} is not a valid PDF file.")
+        return _extract_pdf(path, max_pages)
+    if suffix in IMAGE_SUFFIXES:
+        return ExtractedDocument(path.name, [_ocr_image(_open_image(path))], ocr_used=True)
+    if suffix in TEXT_SUFFIXES or not suffix:
+        return _extract_text(path)
+    raise DocumentError(f"Unsupported file type '{suffix}': please upload a {SUPPORTED} file.")
+
+
+def _extract_text(path: Path) -> ExtractedDocument:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise DocumentError(f"{path.name} is not a text file.")
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    pages = [p for p in text.split("\f")] or [text]
+    if not "".join(pages).strip():
+        raise DocumentError(f"{path.name} contains no text.")
+    return ExtractedDocument(path.name, pages)
+
+
+def _extract_pdf(path: Path, max_pages: int) -> ExtractedDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    raise DocumentError(f"{path.name} is password-protected: please upload an unprotected copy.")
+            except DocumentError:
+                raise
+            except Exception:
+                raise DocumentError(f"{path.name} is password-protected: please upload an unprotected copy.") from None
+        count = len(reader.pages)
+    except DocumentError:
+        raise
+    except (PdfReadError, Exception) as error:  # pypdf raises many types on damaged files
+        raise DocumentError(f"{path.name} is damaged or not a readable PDF ({type(error).__name__}).") from None
+    if count == 0:
+        raise DocumentError(f"{path.name} has no pages.")
+    if count > max_pages:
+        raise DocumentError(f"{path.name} has {count} pages; the limit is {max_pages}.")
+    pages, scanned = [], []
+    for index in range(count):
+        try:
+            text = reader.pages[index].extract_text(extraction_mode="layout") or ""
+        except Exception:
+            try:
+                text = reader.pages[index].extract_text() or ""
+            except Exception:
+                text = ""
+        pages.append(_tidy_layout(text))
+        if len(pages[-1].strip()) < MIN_TEXT_CHARS:
+            scanned.append(index)
+    if scanned:
+        images = _render_pages(path, scanned)
+        for index, image in zip(scanned, images):
+            pages[index] = _ocr_image(image)
+    if not any(p.strip() for p in pages):
+        raise DocumentError(f"No readable text found in {path.name}: the pages are blank or the scan is unreadable.")
+    return ExtractedDocument(path.name, pages, ocr_used=bool(scanned))
+
+
+def _tidy_layout(text: str) -> str:
+    lines = [line.rstrip() for line in text.splitlines()]
+    return "\n".join(line for line in lines if line.strip())
+
+
+def _render_pages(path: Path, indexes: list[int]):
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+        images = [pdf[i].render(scale=OCR_DPI / 72).to_pil() for i in indexes]
+        pdf.close()
+        return images
+    except Exception as error:
+        raise DocumentError(f"Could not render the scanned pages of {path.name} ({type(error).__name__}).") from None
+
+
+def _open_image(path: Path):
+    from PIL import Image, ImageOps
+
+    try:
+        image = Image.open(path)
+        image.load()
+    except Exception:
+        raise DocumentError(f"{path.name} is not a readable image.") from None
+    return ImageOps.exif_transpose(image).convert("RGB")
+
+
+def _ocr_engine():
+    from models.registry import REGISTRY
+
+    def load():
+        from rapidocr import RapidOCR
+        return RapidOCR(params={"Global.log_level": "error"})
+
+    return REGISTRY.get_or_load("rapidocr", load, feature="Healytics (scanned reports)", source="rapidocr (PyPI wheel)")
+
+
+def _ocr_image(image) -> str:
+    """OCR one page image; boxes are grouped into lines by their vertical centre."""
+    import numpy as np
+
+    width = image.width
+    if max(image.size) > 2400:  # photos: keep OCR time bounded
+        scale = 2400 / max(image.size)
+        image = image.resize((int(image.width * scale), int(image.height * scale)))
+        width = image.width
+    with _ocr_lock:
+        output = _ocr_engine()(np.asarray(image))
+    boxes, texts = getattr(output, "boxes", None), getattr(output, "txts", None)
+    if boxes is None or texts is None or len(texts) == 0:
+        raise DocumentError("No readable text found in the image: please upload a sharper, well-lit photo or scan.")
+    return lines_from_boxes([(b, t) for b, t in zip(boxes, texts)], width)
+
+
+def lines_from_boxes(items, page_width: float) -> str:
+    """Group OCR (quad box, text) pairs into text lines; wide horizontal gaps become column gaps."""
+    words = []
+    for box, text in items:
+        ys = [p[1] for p in box]
+        xs = [p[0] for p in box]
+        words.append(((min(ys) + max(ys)) / 2, max(ys) - min(ys), min(xs), max(xs), str(text)))
+    words.sort(key=lambda w: w[0])
+    lines: list[list[tuple]] = []
+    for word in words:
+        if lines:
+            last = lines[-1]
+            centre = sum(w[0] for w in last) / len(last)
+            height = sum(w[1] for w in last) / len(last)
+            if abs(word[0] - centre) < 0.5 * max(height, word[1]):
+                last.append(word)
+                continue
+        lines.append([word])
+    out = []
+    for line in lines:
+        line.sort(key=lambda w: w[2])
+        text, previous_end = "", None
+        for _, height, x0, x1, word in line:
+            if previous_end is not None:
+                text += "    " if x0 - previous_end > 0.8 * height else " "
+            text += word
+            previous_end = x1
+        out.append(text)
+    return "\n".join(out)

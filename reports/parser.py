@@ -1,0 +1,376 @@
+"""Lab report text -> structured results.
+
+Layout-agnostic: each line is split into a test name, a value (number, comparator or qualitative word),
+a unit, a reference range and a printed flag, whatever their order after the value. Works on tables
+(with or without pipes/dot leaders), "Name: value unit (Ref: lo - hi) FLAG" lines, the MIMIC bullet
+format, French reports (decimal commas, "[3,5 - 5,1]", g/l) and OCR output; repeated page headers and
+footers are ignored because they never look like a result.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Iterable
+
+from reports.catalogue import Catalogue, get_catalogue, normalize_name
+from reports.flags import ABNORMAL_FLAGS, CRITICAL_FLAGS, decide
+from reports.units import looks_like_unit
+
+
+@dataclass
+class LabResult:
+    """One result line of a report, with its computed flag (field names follow the CLI contract)."""
+    test: str                      # name as printed
+    analyte: str | None            # catalogue id, None when the test is not in the catalogue
+    value: float | None            # None for qualitative results
+    value_text: str                # the result as printed
+    unit: str | None
+    ref_low: float | None
+    ref_high: float | None
+    ref_text: str | None
+    ref_source: str | None         # "report" | "reference_table" | None
+    flag: str                      # low/high/normal/critical_low/critical_high/abnormal/unknown
+    page: int = 1                  # 1-based
+
+    @property
+    def is_abnormal(self) -> bool:
+        return self.flag in ABNORMAL_FLAGS
+
+    @property
+    def is_critical(self) -> bool:
+        return self.flag in CRITICAL_FLAGS
+
+    def to_contract(self) -> dict:
+        """The CLI JSON object (no page)."""
+        data = asdict(self)
+        data.pop("page")
+        return data
+
+    def describe(self) -> str:
+        """One line naming every number of the result: 'Potassium: 5.9 mmol/L (reference 3.5 - 5.1, report) - high'."""
+        unit = f" {self.unit}" if self.unit else ""
+        ref = ""
+        if self.ref_text:
+            origin = "report" if self.ref_source == "report" else "standard reference table"
+            ref = f" (reference {self.ref_text}, from the {origin})"
+        return f"{self.test}: {self.value_text}{unit}{ref} - {self.flag.replace('_', ' ')}"
+
+
+@dataclass
+class ParsedReport:
+    results: list[LabResult] = field(default_factory=list)
+    age: int | None = None
+    age_text: str | None = None
+    sex: str | None = None          # "male" | "female"
+
+    @property
+    def abnormal(self) -> list[LabResult]:
+        return [r for r in self.results if r.is_abnormal]
+
+    @property
+    def critical(self) -> list[LabResult]:
+        return [r for r in self.results if r.is_critical]
+
+
+# --- lexical pieces -------------------------------------------------------------------------------
+_NUM = r"[-+]?\d+(?:\.\d+)?"
+_QUALITATIVE = (r"negative|neg\.?|positive|pos\.?|trace|traces|not detected|non[- ]d[ée]tect[ée]e?|detected|"
+                r"d[ée]tect[ée]e?|absent|absente|absence|present|pr[ée]sent|pr[ée]sence|n[ée]gati(?:f|ve)|"
+                r"positi(?:f|ve)|nil|none seen|none|non[- ]?reactive|reactive|[1-4]\s?\+|\+{1,4}|normal|tr|sm|mod|lg|"
+                r"small|moderate|large")
+_VALUE = re.compile(
+    r"(?:(?<=^)|(?<=[\s:=]))(?P<cmp><=|>=|<|>|≤|≥)?\s?(?P<num>[-+]?\d+(?:\.\d+)?)(?![\d.]*(?:[-/:]\d|\s?[-–]\s?\d|\+|[A-Za-zÀ-ÿ]{2}))"
+    r"|(?:(?<=^)|(?<=[\s:=]))(?P<qual>" + _QUALITATIVE + r")(?![\wÀ-ÿ])", re.IGNORECASE)
+_RANGE_PREFIX = (r"(?:(?:ref(?:erence)?\.?|reference range|ref\.? range|normal range|normals?|range|"
+                 r"r[ée]f(?:[ée]rence)?s?\.?|valeurs? (?:de r[ée]f[ée]rence|normales?|usuelles?)|v\.?r\.?|n\.?v\.?|vn)"
+                 r"\s*[:=]?\s*)?")
+_RANGE_BETWEEN = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<lo>" + _NUM + r")\s*(?:-|–|—|to|à|a|/)\s*(?P<hi>" + _NUM
+                            + r")\s*[\])]?", re.IGNORECASE)
+_RANGE_BELOW = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op><=|<|≤|up to|below|less than|inf[ée]rieur(?:e)? [àa]|"
+                          r"inf\.? [àa]|jusqu'[àa])\s*(?P<hi>" + _NUM + r")\s*[\])]?", re.IGNORECASE)
+_RANGE_ABOVE = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op>>=|>|≥|above|greater than|over|sup[ée]rieur(?:e)? [àa]|"
+                          r"sup\.? [àa])\s*(?P<lo>" + _NUM + r")\s*[\])]?", re.IGNORECASE)
+_RANGE_QUAL = re.compile(r"[\[(]\s*" + _RANGE_PREFIX + r"(?P<text>" + _QUALITATIVE + r")\s*[\])]"
+                         r"|" + r"(?:ref(?:erence)?|r[ée]f[ée]rence|normal range|range)\s*[:=]?\s*(?P<text2>" + _QUALITATIVE + r")",
+                         re.IGNORECASE)
+_FLAG_TOKENS = {
+    "h": "high", "hi": "high", "high": "high", "↑": "high", "élevé": "high", "eleve": "high", "haut": "high",
+    "l": "low", "lo": "low", "low": "low", "↓": "low", "bas": "low", "basse": "low",
+    "hh": "critical_high", "ll": "critical_low", "h*": "high", "l*": "low",
+    "a": "abnormal", "abn": "abnormal", "abnormal": "abnormal", "anormal": "abnormal", "*": "abnormal",
+    "**": "abnormal", "hors norme": "abnormal", "out of range": "abnormal",
+    "critical": "critical", "crit": "critical", "panic": "critical", "critique": "critical",
+}
+_FLAG_RE = re.compile(r"(?<![\w*/^.])(?:\(\s*)?(hors norme|out of range|abnormal|anormal|critical|critique|panic|crit|"
+                      r"high|low|élevé|eleve|haut|basse|bas|abn|hh|ll|hi|lo|h\*|l\*|h|l|a|\*\*|\*|↑|↓)(?:\s*\))?(?![\w*/])",
+                      re.IGNORECASE)
+_UNIT_AT_START = re.compile(
+    r"^(?:(?:x\s?)?10\s?[\^*eE]\s?\d{1,2}\s?/\s?[a-zA-Zµμ]+\d?|mm\s?hg|ml/min/1[.,]73\s?m[2²]?|"
+    r"mm\s?/\s?h(?:r|eure)?|[a-zA-Zµμ%#/^*.·²³0-9]+(?:\s(?:feu|ddu))?)", re.IGNORECASE)
+
+# Words that start a name that is never a test (headers, footers, demographics).
+_NOT_TESTS = {
+    "age", "page", "date", "dob", "born", "birth", "mrn", "id", "patient", "name", "nom", "prenom", "phone", "tel",
+    "telephone", "fax", "time", "sex", "sexe", "gender", "weight", "height", "poids", "taille", "bmi", "room", "bed",
+    "order", "accession", "specimen", "sample", "collected", "received", "reported", "printed", "report", "doctor",
+    "physician", "dr", "laboratory", "laboratoire", "address", "adresse", "account", "dossier", "prescripteur",
+    "preleve", "prelevement", "edite", "code", "visit", "encounter", "admission", "admitted", "hadm", "subject",
+    "no", "n", "ref", "reference", "hospital", "clinic", "requested", "request", "demande", "le", "du", "ne", "nee",
+    "released", "validated", "valide", "ordered", "copy", "fin", "end", "total pages", "tube", "zip", "postcode",
+    "lot", "run", "batch", "npi", "ssn", "insurance", "diagnosis", "diagnostic", "discharge", "temperature",
+    "intubated", "peep", "ventilator", "tidal", "ventilation", "o2 flow", "required",
+}
+_SECTION_URINE = re.compile(r"\b(urinalysis|urine|urines|urinaire|urinaires|ecbu|bandelette|dipstick|uria)\b", re.I)
+_SECTION_OTHER = re.compile(r"\b(hematology|haematology|chemistry|biochemistry|biochimie|h[ée]matologie|"
+                            r"lipid|thyroid|coagulation|h[ée]mostase|blood gas|gaz du sang|serum|s[ée]rum|"
+                            r"metabolic|panel|cbc|complete blood|num[ée]ration|iron|immunology|immunologie|"
+                            r"hormon|inflammation|cardiac|liver|hepatic|h[ée]patique|renal|kidney)\b", re.I)
+_AGE = [re.compile(r"\b(?:age|âge)\s*[:=]?\s*(?P<age>\d{1,3})\b", re.I),
+        re.compile(r"\b(?P<age>\d{1,3})\s*(?:y/?o|yrs?\b|years?\b(?:[- ]old)?|ans\b|-year-old)", re.I)]
+_AGE_OVER = re.compile(r"\b(?:age|âge)\s*[:=]?\s*(?P<text>(?:over|>|plus de)\s*\d{2,3})", re.I)
+_SEX = [re.compile(r"\b(?:sex|gender|sexe)\s*[:=/]?\s*(?P<sex>male|female|masculin|f[ée]minin|homme|femme|m|f|h)\b", re.I),
+        re.compile(r"\b\d{1,3}\s*(?:y/?o|yrs?|years?[- ]old|-year-old|ans)\s*,?\s*(?P<sex>male|female|man|woman|m|f|homme|femme)\b", re.I)]
+_SEX_MAP = {"male": "male", "m": "male", "masculin": "male", "homme": "male", "man": "male", "h": "male",
+            "female": "female", "f": "female", "féminin": "female", "feminin": "female", "femme": "female", "woman": "female"}
+
+
+# --- number normalisation -------------------------------------------------------------------------
+def _uses_decimal_comma(text: str) -> bool:
+    commas = len(re.findall(r"\d,\d{1,2}(?!\d)", text))
+    dots = len(re.findall(r"\d\.\d", text))
+    return commas > dots
+
+
+def _normalize_numbers(line: str, decimal_comma: bool) -> str:
+    """Decimal commas -> dots and thousands separators removed, so every number reads as float."""
+    if decimal_comma:
+        line = re.sub(r"(?<![\d.,])(\d{1,3})[ \u202f](\d{3})(?![\d,.])(?!\s*[-–à]\s*\d{1,2}(?:\D|$))", r"\1\2", line)
+        line = re.sub(r"(?<=\d),(?=\d)", ".", line)
+    else:
+        line = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", line)
+        line = re.sub(r"(?<=\d),(?=\d{1,2}(?!\d))", ".", line)
+    return line
+
+
+def _clean_line(line: str) -> str:
+    line = line.replace("\u00a0", " ").replace("\t", "    ").replace("≤", "<=").replace("≥", ">=")
+    line = re.sub(r"\s*\|\s*", "    ", line)
+    line = re.sub(r"\.{3,}|_{3,}|·{3,}", "    ", line)
+    line = re.sub(r"^\s*(?:[-•*▪●◦]|\d{1,2}[.)])\s+(?=[A-Za-zÀ-ÿ])", "", line)
+    return line.rstrip()
+
+
+def _to_float(text: str) -> float:
+    return float(text.replace("+", "")) if text.strip("+") else float("nan")
+
+
+# --- one line -------------------------------------------------------------------------------------
+@dataclass
+class _Raw:
+    test: str
+    value: float | None
+    comparator: str | None
+    value_text: str
+    unit: str | None
+    low: float | None
+    high: float | None
+    ref_text: str | None
+    report_flag: str | None
+
+
+def _valid_name(name: str) -> bool:
+    norm = normalize_name(name)
+    if len(re.findall(r"[A-Za-zÀ-ÿ]", name)) < 2 or len(name) > 60 or len(norm.split()) > 7:
+        return False
+    first = norm.split()[0] if norm else ""
+    return first not in _NOT_TESTS and norm not in _NOT_TESTS
+
+
+def _find_range(text: str):
+    """(low, high, printed text, span) of the first reference range in `text`, else None."""
+    best = None
+    for regex in (_RANGE_BETWEEN, _RANGE_BELOW, _RANGE_ABOVE):
+        match = regex.search(text)
+        if match and (best is None or match.start() < best[0].start()):
+            best = (match, regex)
+    if best is None:
+        return None
+    match, regex = best
+    group = match.groupdict()
+    low = float(group["lo"]) if group.get("lo") else None
+    high = float(group["hi"]) if group.get("hi") else None
+    if regex is _RANGE_BETWEEN and low is not None and high is not None and low > high:
+        return None
+    return low, high, match.group(0).strip(), match.span()
+
+
+def _find_flag(text: str) -> str | None:
+    found = None
+    for match in _FLAG_RE.finditer(text):
+        meaning = _FLAG_TOKENS.get(match.group(1).lower())
+        if meaning and (found is None or meaning.startswith("critical")):
+            found = meaning
+    return found
+
+
+def _split(line: str, catalogue: Catalogue) -> tuple[str, re.Match] | None:
+    """Name and value match of a result line: the longest catalogue name wins among the first values."""
+    matches = [m for m in _VALUE.finditer(line) if _valid_name(line[:m.start()].strip(" :=\t"))]
+    if not matches:
+        return None
+    chosen = matches[0]
+    for later in matches[1:3]:  # "Vitamine D 25 OH  32 ng/ml": a number inside the name
+        between = line[chosen.end():later.start()].strip()
+        if not re.fullmatch(r"[A-Za-z][A-Za-z\- ]{0,10}", between) or any(looks_like_unit(t) for t in between.split()) \
+                or _FLAG_RE.fullmatch(between):
+            break
+        if catalogue._candidates(line[:later.start()].strip(" :=\t")):
+            chosen = later
+    return line[:chosen.start()].strip(" :=\t-"), chosen
+
+
+def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> _Raw | None:
+    """The result on one line of text, or None when the line is not a result."""
+    printed = _clean_line(line)
+    if not printed.strip():
+        return None
+    work = _normalize_numbers(printed, decimal_comma)
+    split = _split(work, catalogue)
+    if split is None:
+        return None
+    name, match = split
+    report_flag = None
+    name_flag = re.search(r"\s{2,}(H|L|HH|LL|A|\*|High|Low)$", name)
+    if name_flag:  # a flag column printed between the name and the value
+        report_flag = _find_flag(name_flag.group(1))
+        name = name[:name_flag.start()].strip()
+    rest = work[match.end():]
+    if match.group("qual"):
+        value, comparator, value_text = None, None, re.sub(r"\s+", "", match.group("qual")) if "+" in match.group("qual") \
+            else match.group("qual").strip()
+    else:
+        comparator = match.group("cmp")
+        comparator = {"≤": "<=", "≥": ">="}.get(comparator, comparator)
+        value = float(match.group("num"))
+        value_text = _printed_value(printed, match.group(0).strip())
+    unit = None
+    stripped = rest.lstrip()
+    unit_match = _UNIT_AT_START.match(stripped)
+    flag_column = re.match(r"(H|L|HH|LL|A|\*|High|Low|HIGH|LOW)\s{2,}", stripped)
+    if flag_column:  # "161   H   mg/dL": a flag column before the unit column
+        report_flag = _find_flag(flag_column.group(1))
+        stripped = stripped[flag_column.end():]
+        unit_match = _UNIT_AT_START.match(stripped)
+        rest = stripped
+    if unit_match and looks_like_unit(unit_match.group(0)) and not _FLAG_RE.fullmatch(unit_match.group(0)):
+        unit = unit_match.group(0).strip()
+        rest = stripped[unit_match.end():]
+    found = _find_range(rest)
+    if found is None and value is not None:
+        found = _find_range(work[len(name):match.start()])
+    low = high = ref_text = None
+    qualitative_ref = None
+    if found:
+        low, high, ref_text, span = found
+        if work[len(name):match.start()].find(ref_text) < 0:
+            after = rest[span[1]:]
+            if unit is None:  # "13.5 (12.0-15.5) g/dL"
+                unit_after = _UNIT_AT_START.match(after.lstrip())
+                if unit_after and looks_like_unit(unit_after.group(0)) and not _FLAG_RE.fullmatch(unit_after.group(0)):
+                    unit = unit_after.group(0).strip()
+            rest = rest[:span[0]] + " " + after
+        ref_text = _printed_fragment(printed, _strip_range_decoration(ref_text))
+    else:
+        qual = _RANGE_QUAL.search(rest)
+        if qual:
+            qualitative_ref = (qual.group("text") or qual.group("text2")).strip()
+            rest = rest[:qual.start()] + " " + rest[qual.end():]
+    if value is None and qualitative_ref is None:  # "Glucose   Negative   Negative": a bare expected value
+        bare = re.match(r"\s*(" + _QUALITATIVE + r")(?![\wÀ-ÿ])", rest, re.IGNORECASE)
+        if bare:
+            qualitative_ref, rest = bare.group(1), rest[bare.end():]
+    if rest.strip():
+        report_flag = _find_flag(rest) or report_flag
+    if value is None:
+        ref_text = qualitative_ref
+    elif unit is None and not found and not report_flag and not catalogue._candidates(name):
+        return None
+    if value is None and not qualitative_ref and not report_flag and catalogue.lookup(name, qualitative=True) is None:
+        return None
+    if unit is None and value is not None and not found and not catalogue._candidates(name):
+        return None
+    return _Raw(name, value, comparator, value_text, unit, low, high, ref_text, report_flag)
+
+
+def _strip_range_decoration(text: str) -> str:
+    """'(Ref: 3.5 - 5.1)' -> '3.5 - 5.1'; '[3,5 - 5,1]' -> '3,5 - 5,1'."""
+    text = text.strip().strip("[]()").strip()
+    return re.sub(r"^" + _RANGE_PREFIX, "", text, flags=re.IGNORECASE).strip()
+
+
+def _printed_value(printed: str, normalized: str) -> str:
+    """The value as printed (keeps a decimal comma): find the normalized token's printed twin."""
+    pattern = re.escape(normalized).replace(r"\.", "[.,]").replace(r"\ ", r"\s?")
+    match = re.search(r"(?<![\d.,])" + pattern + r"(?![\d])", printed)
+    if match:
+        return match.group(0)
+    digits = re.sub(r"(\d)(?=(\d{3})+$)", r"\1 ", normalized)
+    return digits if digits in printed else normalized
+
+
+def _printed_fragment(printed: str, normalized: str) -> str:
+    pattern = re.escape(normalized).replace(r"\.", "[.,]")
+    pattern = re.sub(r"(\\ )+", r"\\s*", pattern)
+    match = re.search(pattern, printed)
+    return match.group(0).strip() if match else normalized
+
+
+# --- whole report ---------------------------------------------------------------------------------
+def _patient(text: str) -> tuple[int | None, str | None, str | None]:
+    age = age_text = sex = None
+    over = _AGE_OVER.search(text)
+    if over:
+        age_text = over.group("text")
+    else:
+        for regex in _AGE:
+            match = regex.search(text)
+            if match and 0 < int(match.group("age")) < 120:
+                age, age_text = int(match.group("age")), match.group("age")
+                break
+    for regex in _SEX:
+        match = regex.search(text)
+        if match:
+            sex = _SEX_MAP.get(match.group("sex").lower())
+            break
+    return age, age_text, sex
+
+
+def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None = None) -> ParsedReport:
+    """Every lab result of a report (a text or a list of page texts), flagged, with age and sex."""
+    catalogue = catalogue or get_catalogue()
+    pages = [text_or_pages] if isinstance(text_or_pages, str) else list(text_or_pages)
+    full = "\n".join(pages)
+    decimal_comma = _uses_decimal_comma(full)
+    age, age_text, sex = _patient(full)
+    report = ParsedReport(age=age, age_text=age_text, sex=sex)
+    specimen = None
+    for page_number, page in enumerate(pages, start=1):
+        for line in page.splitlines():
+            raw = parse_line(line, catalogue, decimal_comma)
+            if raw is None:
+                if line.strip() and len(line.strip()) < 60 and not re.search(r"\d", line):
+                    if _SECTION_URINE.search(line):
+                        specimen = "urine"
+                    elif _SECTION_OTHER.search(line):
+                        specimen = "blood"
+                continue
+            line_specimen = "urine" if _SECTION_URINE.search(raw.test) else specimen
+            analyte = catalogue.lookup(raw.test, raw.unit or "", line_specimen, qualitative=raw.value is None)
+            decision = decide(value=raw.value, comparator=raw.comparator, value_text=raw.value_text, unit=raw.unit,
+                              printed_low=raw.low, printed_high=raw.high, printed_ref_text=raw.ref_text,
+                              report_flag=raw.report_flag, analyte=analyte, sex=sex)
+            report.results.append(LabResult(
+                test=raw.test, analyte=analyte.id if analyte else None, value=raw.value, value_text=raw.value_text,
+                unit=raw.unit, ref_low=decision.ref_low, ref_high=decision.ref_high, ref_text=decision.ref_text,
+                ref_source=decision.ref_source, flag=decision.flag, page=page_number))
+    return report

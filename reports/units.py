@@ -1,0 +1,134 @@
+"""Lab units: normalise how they are printed and convert between them only when it is reliable.
+
+Families convert generically (mass/volume, amount/volume, cell counts, international units, time);
+mass <-> amount needs the analyte's molar mass, mEq <-> mmol its valence, and anything else only an
+explicit factor from the catalogue. Otherwise `convert` returns None: never compare mismatched units.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DIMENSIONLESS = {"", "ratio", "index", "unit", "units", "u.", "inr", "sg"}
+_MASS = {"kg": 1e3, "g": 1.0, "mg": 1e-3, "ug": 1e-6, "ng": 1e-9, "pg": 1e-12}
+_AMOUNT = {"mol": 1.0, "mmol": 1e-3, "umol": 1e-6, "nmol": 1e-9, "pmol": 1e-12}
+_EQUIV = {"eq": 1.0, "meq": 1e-3, "ueq": 1e-6}
+_UNITS_OF_ACTIVITY = {"iu": 1.0, "u": 1.0, "ui": 1.0, "miu": 1e-3, "mu": 1e-3, "mui": 1e-3,
+                      "uiu": 1e-6, "uu": 1e-6, "uui": 1e-6, "kiu": 1e3, "ku": 1e3, "kui": 1e3}
+_VOLUME = {"l": 1.0, "dl": 0.1, "cl": 0.01, "ml": 1e-3, "ul": 1e-6, "mm3": 1e-6, "nl": 1e-9}
+_TIME = {"s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0, "seconde": 1.0, "secondes": 1.0,
+         "min": 60.0, "mn": 60.0}
+_COUNT_PREFIX = {"": 1.0, "k": 1e3, "thou": 1e3, "m": 1e6, "mill": 1e6, "g": 1e9, "t": 1e12, "cells": 1.0, "#": 1.0,
+                 "cell": 1.0}
+
+_MASS_RE = re.compile(r"^(kg|g|mg|ug|ng|pg)/(l|dl|cl|ml|ul)$")
+_AMOUNT_RE = re.compile(r"^(mol|mmol|umol|nmol|pmol)/(l|dl|ml)$")
+_EQUIV_RE = re.compile(r"^(eq|meq|ueq)/(l|dl|ml)$")
+_ACTIVITY_RE = re.compile(r"^(iu|u|ui|miu|mu|mui|uiu|uu|uui|kiu|ku|kui)/(l|dl|ml)$")
+_POWER_RE = re.compile(r"^(?:x)?10(?:\^|\*|e)?(\d{1,2})/(l|dl|ml|ul|mm3|nl)$")
+_COUNT_RE = re.compile(r"^(k|thou|m|mill|g|t|cells|cell|#)?/(l|ul|mm3|nl)$")
+
+# Tokens accepted as a printed unit even though they have no '/' or '%'.
+KNOWN_BARE_UNITS = {"fl", "pg", "s", "sec", "seconds", "secondes", "mmhg", "kpa", "ratio", "index", "units", "unit",
+                    "u", "iu", "ui", "mosm/kg", "um3", "mm/h", "%"}
+
+
+def normalize_unit(unit: str | None) -> str:
+    """Canonical spelling: 'µmol/L' -> 'umol/l', 'x10^9 /L' -> '10^9/l', 'mm Hg' -> 'mmhg', 'K/µL' -> 'k/ul'."""
+    if not unit:
+        return ""
+    text = unicodedata.normalize("NFKC", unit).strip().lower()
+    text = text.replace("µ", "u").replace("μ", "u").replace("mcg", "ug").replace("³", "3").replace("²", "2")
+    text = re.sub(r"\b(feu|ddu)\b", "", text)
+    text = re.sub(r"\s+", "", text).strip(".")
+    text = text.replace("×", "x").replace("cumm", "mm3").replace("mm^3", "mm3")
+    text = re.sub(r"^x(?=10)", "", text)
+    text = text.replace("10e", "10^").replace("10*", "10^")
+    text = re.sub(r"/(1h|1hr|hr|heure|h1)$", "/h", text)
+    text = re.sub(r"^(#|cells?|/)/", "/", text)
+    text = re.sub(r"ml/min/1[.,]73(m2?)?$", "ml/min/1.73m2", text)
+    aliases = {"sec": "s", "secs": "s", "seconds": "s", "secondes": "s", "seconde": "s", "second": "s",
+               "mm/h": "mm/h", "iu/l": "u/l", "ui/l": "u/l", "mui/l": "mu/l", "miu/l": "mu/l", "uiu/ml": "mu/l",
+               "uu/ml": "mu/l", "uui/ml": "mu/l", "miu/ml": "u/l", "u/ml": "ku/l"}
+    return aliases.get(text, text)
+
+
+def _family(unit: str, count_like: bool) -> tuple[str, float] | None:
+    """(family, factor to the family's base unit), or None when the unit is not in a generic family."""
+    if unit in _DIMENSIONLESS:
+        return "none", 1.0
+    if unit in _TIME:
+        return "time", _TIME[unit]
+    if unit == "%":
+        return "percent", 1.0
+    if count_like:  # 'G/L' is 10^9/L for cell counts, grams per litre otherwise
+        match = _POWER_RE.match(unit)
+        if match:
+            return "count", 10.0 ** int(match.group(1)) / _VOLUME[match.group(2)]
+        match = _COUNT_RE.match(unit)
+        if match:
+            return "count", _COUNT_PREFIX[match.group(1) or ""] / _VOLUME[match.group(2)]
+        return None
+    for regex, family, table in ((_MASS_RE, "mass", _MASS), (_AMOUNT_RE, "amount", _AMOUNT),
+                                 (_EQUIV_RE, "equiv", _EQUIV), (_ACTIVITY_RE, "activity", _UNITS_OF_ACTIVITY)):
+        match = regex.match(unit)
+        if match:
+            return family, table[match.group(1)] / _VOLUME[match.group(2)]
+    return None
+
+
+def is_count_unit(unit: str) -> bool:
+    return _family(normalize_unit(unit), count_like=True) is not None and normalize_unit(unit) not in _DIMENSIONLESS
+
+
+def looks_like_unit(token: str) -> bool:
+    """Whether a printed token is plausibly a unit (used to tell units from names and flags)."""
+    norm = normalize_unit(token)
+    if not norm or norm in {"h", "l", "a", "n"}:
+        return False
+    if norm in KNOWN_BARE_UNITS or norm in _TIME:
+        return True
+    if re.fullmatch(r"[-+]?\d+(?:[.,]\d+)?", norm):
+        return False
+    return "/" in norm or "%" in norm or _family(norm, False) is not None or _family(norm, True) is not None
+
+
+def convert(value: float, from_unit: str | None, to_unit: str | None, *, molar_mass: float | None = None,
+            valence: int | None = None, extra: dict[str, float] | None = None, count_like: bool = False) -> float | None:
+    """`value` from one unit to another, or None when no reliable conversion exists.
+
+    `extra` maps normalised units to the factor that turns them into `to_unit` (catalogue-specific
+    conversions such as L/L -> % for hematocrit or kPa -> mmHg).
+    """
+    src, dst = normalize_unit(from_unit), normalize_unit(to_unit)
+    if src == dst:
+        return value
+    extra = {normalize_unit(k): v for k, v in (extra or {}).items()}
+    if src in extra:
+        return value * extra[src]
+    if dst in extra:
+        return value / extra[dst]
+    a, b = _family(src, count_like), _family(dst, count_like)
+    if a is None or b is None:
+        return None
+    (fam_a, fa), (fam_b, fb) = a, b
+    if fam_a == fam_b:
+        return value * fa / fb
+    base = {"mass": "mass", "amount": "amount", "equiv": "amount"}
+    if fam_a not in base or fam_b not in base:
+        return None
+    # To mol/L (or g/L) first.
+    if fam_a == "equiv":
+        if not valence:
+            return None
+        fa, fam_a = fa / valence, "amount"
+    if fam_b == "equiv":
+        if not valence:
+            return None
+        fb, fam_b = fb / valence, "amount"
+    grams_or_moles = value * fa
+    if fam_a != fam_b:
+        if not molar_mass:
+            return None
+        grams_or_moles = grams_or_moles / molar_mass if fam_a == "mass" else grams_or_moles * molar_mass
+    return grams_or_moles / fb
