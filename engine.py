@@ -50,3 +50,11 @@ class Engine:
     def contact(self):
         from storage.contact import ContactStore
         return ContactStore(self.db)
+
+    @cached_property
+    def rag(self):
+        """HealyChat: each session's records index and cited answers; the index is freed when the session ends."""
+        from rag.service import RagService
+        service = RagService(self.settings)
+        self.sessions.on_drop(service.drop_session)
+        return service

@@ -24,6 +24,7 @@ _GROUPS = [
     ("pneumonia", "consolidation"), ("diabetes", "diabetic", "glucose"), ("platelets", "plt"),
     ("white", "wbc", "leukocytes"), ("potassium", "k"), ("sodium", "na"), ("dose", "mg", "dosage"),
     ("blood", "haematology", "hematology"), ("sleep", "apnoea", "apnea"), ("doctor", "physician", "dr", "gp"),
+    ("elevated", "high", "raised", "increased", "above"), ("decreased", "low", "reduced", "below"),
     ("discharge", "discharged"), ("admitted", "admission", "hospitalised", "hospitalized"),
 ]
 

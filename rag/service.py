@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 ITEM_KEY = "rag"
 # Abstain when the best evidence score among the top hits is below this. Calibrated on
 # tests/data/rag/questions.json with scripts/eval_rag.py (see the README section of that script).
-ABSTAIN_BELOW = 0.42
+ABSTAIN_BELOW = 0.44
 EVIDENCE_DEPTH = 3        # hits considered for the abstention decision
 ANSWER_TOKENS = 96
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")

@@ -1,0 +1,109 @@
+"""HealyChat tab: upload records, ask questions, read cited answers (or an honest "not in your records")."""
+from __future__ import annotations
+
+import gradio as gr
+
+from tabs.common import disclaimer
+
+INTRO = ("### HealyChat: ask your own records\n"
+         "Upload discharge letters, prescriptions, vaccination records or lab reports (PDF or text). "
+         "Answers quote and cite the passages they come from; when your records do not contain the answer, "
+         "HealyChat says so. As a guest, your files and index are deleted when you leave.")
+HEADERS = ["Record", "Pages", "Passages", "Lab results"]
+
+
+def format_answer(answer) -> str:
+    """The answer followed by its sources: document, page, snippet and score."""
+    if not answer.sources:
+        return answer.answer
+    title = "Closest passages (weak match)" if answer.abstained else "Sources"
+    lines = [answer.answer, "", f"**{title}**"]
+    for number, source in enumerate(answer.sources, start=1):
+        snippet = " ".join(source.text.split())
+        snippet = snippet if len(snippet) <= 220 else snippet[:217] + "..."
+        lines.append(f"{number}. *{source.doc}*, page {source.page} · score {source.score:.2f} · {snippet}")
+    return "\n".join(lines)
+
+
+def create_healychat_tab(engine) -> None:
+    disclaimer()
+    gr.Markdown(INTRO)
+    with gr.Row():
+        with gr.Column(scale=1):
+            files = gr.File(label="Add records (PDF, text, or a photo/scan)", file_count="multiple",
+                            file_types=[".pdf", ".txt", ".png", ".jpg", ".jpeg"], type="filepath")
+            status = gr.Markdown()
+            documents = gr.Dataframe(headers=HEADERS, label="Records in this session", interactive=False,
+                                     value=[])
+            chosen = gr.Dropdown(label="Record to remove", choices=[], value=None)
+            with gr.Row():
+                remove = gr.Button("Remove record")
+                clear = gr.Button("Remove all", variant="stop")
+                refresh = gr.Button("Refresh list")
+            keep = gr.Checkbox(label="Keep my records for my next visit (logged-in users; only you can see them)",
+                               value=False)
+        with gr.Column(scale=2):
+            chatbot = gr.Chatbot(label="HealyChat", height=460)
+            question = gr.Textbox(label="Your question", placeholder="e.g. What was my hemoglobin?")
+            ask = gr.Button("Ask", variant="primary")
+
+    def listing(session):
+        docs = engine.rag.list_documents(session)
+        rows = [[d.name, d.pages, d.chunks, d.lab_results] for d in docs]
+        choices = [(f"{d.name} ({d.pages} p.)", d.doc_id) for d in docs]
+        return rows, gr.update(choices=choices, value=None)
+
+    def on_upload(paths, request: gr.Request):
+        from rag.documents import RecordError
+
+        session = engine.session(request)
+        messages = []
+        for path in paths or []:
+            try:
+                messages.append(engine.rag.add_file(session, path))
+            except RecordError as error:
+                messages.append(f"⚠️ {error}")
+            except Exception as error:  # a model that failed to load: say so, keep the app alive
+                messages.append(f"⚠️ Could not add this record: {error}")
+        return "\n\n".join(messages), *listing(session), None
+
+    def on_remove(doc_id, request: gr.Request):
+        session = engine.session(request)
+        message = engine.rag.remove_document(session, doc_id) if doc_id else "Choose a record to remove."
+        return message, *listing(session)
+
+    def on_clear(request: gr.Request):
+        session = engine.session(request)
+        return engine.rag.clear(session), *listing(session)
+
+    def on_refresh(request: gr.Request):
+        session = engine.session(request)
+        rows, choices = listing(session)
+        return rows, choices, session.keep_records
+
+    def on_keep(value, request: gr.Request):
+        session = engine.session(request)
+        message = engine.rag.set_keep_records(session, value)
+        return message, gr.update(value=session.keep_records)
+
+    def on_ask(text, history, request: gr.Request):
+        session = engine.session(request)
+        history = list(history or [])
+        text = (text or "").strip()
+        if not text:
+            yield history, ""
+            return
+        history.append({"role": "user", "content": text})
+        try:
+            for answer in engine.rag.answer_stream(session, text):
+                yield history + [{"role": "assistant", "content": format_answer(answer)}], ""
+        except Exception as error:  # model unavailable or broken backend: answer in the chat, never crash
+            yield history + [{"role": "assistant", "content": f"⚠️ HealyChat could not answer: {error}"}], ""
+
+    files.upload(on_upload, [files], [status, documents, chosen, files], api_name="healychat_upload")
+    remove.click(on_remove, [chosen], [status, documents, chosen], api_name="healychat_remove")
+    clear.click(on_clear, None, [status, documents, chosen], api_name="healychat_clear")
+    refresh.click(on_refresh, None, [documents, chosen, keep], api_name="healychat_documents")
+    keep.input(on_keep, [keep], [status, keep], api_name="healychat_keep")
+    question.submit(on_ask, [question, chatbot], [chatbot, question], api_name="healychat_ask")
+    ask.click(on_ask, [question, chatbot], [chatbot, question], api_name=False)
