@@ -93,9 +93,10 @@ class Catalogue:
         self._by_name: dict[str, list[Analyte]] = {}
         for analyte in analytes:
             for name in (analyte.name, analyte.id.replace("_", " ")) + analyte.synonyms:
-                bucket = self._by_name.setdefault(normalize_name(name), [])
-                if analyte not in bucket:
-                    bucket.append(analyte)
+                for key in (normalize_name(name), normalize_name(name).replace(" ", "")):  # OCR drops spaces
+                    bucket = self._by_name.setdefault(key, [])
+                    if analyte not in bucket:
+                        bucket.append(analyte)
 
     @classmethod
     def load(cls, path: Path = CATALOGUE_PATH) -> "Catalogue":
@@ -131,8 +132,10 @@ class Catalogue:
                          r"fasting|level|test|count|a jeun|dosage|taux)\b", " ", without_parens).split()]
         for attempt in tries:
             key = attempt if isinstance(attempt, str) else " ".join(attempt)
-            if key in self._by_name:
-                return self._by_name[key]
+            ocr_fixed = re.sub(r"(?<=[a-z])0|0(?=[a-z])", "o", key)  # OCR reads 'O' as zero: 'pC02'
+            for variant in (key, key.replace(" ", ""), ocr_fixed):
+                if variant in self._by_name:
+                    return self._by_name[variant]
         return []
 
     def lookup(self, name: str, unit: str | None = None, specimen: str | None = None,

@@ -79,16 +79,16 @@ _QUALITATIVE = (r"negative|neg\.?|positive|pos\.?|trace|traces|not detected|non[
                 r"positi(?:f|ve)|nil|none seen|none|non[- ]?reactive|reactive|[1-4]\s?\+|\+{1,4}|normal|tr|sm|mod|lg|"
                 r"small|moderate|large")
 _VALUE = re.compile(
-    r"(?:(?<=^)|(?<=[\s:=]))(?P<cmp><=|>=|<|>|≤|≥)?\s?(?P<num>[-+]?\d+(?:\.\d+)?)(?![\d.]*(?:[-/:]\d|\s?[-–]\s?\d|\+|[A-Za-zÀ-ÿ]{2}))"
+    r"(?:(?<=^)|(?<=[\s:=]))(?P<cmp><=|>=|<|>|≤|≥)?\s?(?P<num>[-+]?\d+(?:\.\d+)?)(?![\d.]*(?:[-/:]\d|\s?[-–]\s?\d|-[A-Za-z]|\+|[A-Za-zÀ-ÿ]{2}|\s?(?:y/?o|yrs?|years?|ans)\b))"
     r"|(?:(?<=^)|(?<=[\s:=]))(?P<qual>" + _QUALITATIVE + r")(?![\wÀ-ÿ])", re.IGNORECASE)
 _RANGE_PREFIX = (r"(?:(?:ref(?:erence)?\.?|reference range|ref\.? range|normal range|normals?|range|"
                  r"r[ée]f(?:[ée]rence)?s?\.?|valeurs? (?:de r[ée]f[ée]rence|normales?|usuelles?)|v\.?r\.?|n\.?v\.?|vn)"
                  r"\s*[:=]?\s*)?")
 _RANGE_BETWEEN = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<lo>" + _NUM + r")\s*(?:-|–|—|to|à|a|/)\s*(?P<hi>" + _NUM
                             + r")\s*[\])]?", re.IGNORECASE)
-_RANGE_BELOW = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op><=|<|≤|up to|below|less than|inf[ée]rieur(?:e)? [àa]|"
+_RANGE_BELOW = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op><\s?or\s?=|<=|<|≤|up to|below|less than|inf[ée]rieur(?:e)? [àa]|"
                           r"inf\.? [àa]|jusqu'[àa])\s*(?P<hi>" + _NUM + r")\s*[\])]?", re.IGNORECASE)
-_RANGE_ABOVE = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op>>=|>|≥|above|greater than|over|sup[ée]rieur(?:e)? [àa]|"
+_RANGE_ABOVE = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op>>\s?or\s?=|>=|>|≥|above|greater than|over|sup[ée]rieur(?:e)? [àa]|"
                           r"sup\.? [àa])\s*(?P<lo>" + _NUM + r")\s*[\])]?", re.IGNORECASE)
 _RANGE_QUAL = re.compile(r"[\[(]\s*" + _RANGE_PREFIX + r"(?P<text>" + _QUALITATIVE + r")\s*[\])]"
                          r"|" + r"(?:ref(?:erence)?|r[ée]f[ée]rence|normal range|range)\s*[:=]?\s*(?P<text2>" + _QUALITATIVE + r")",
@@ -118,7 +118,7 @@ _NOT_TESTS = {
     "no", "n", "ref", "reference", "hospital", "clinic", "requested", "request", "demande", "le", "du", "ne", "nee",
     "released", "validated", "valide", "ordered", "copy", "fin", "end", "total pages", "tube", "zip", "postcode",
     "lot", "run", "batch", "npi", "ssn", "insurance", "diagnosis", "diagnostic", "discharge", "temperature",
-    "intubated", "peep", "ventilator", "tidal", "ventilation", "o2 flow", "required",
+    "intubated", "peep", "mr", "mrs", "ms", "mme", "bed", "lit", "chambre", "ventilator", "tidal", "ventilation", "o2 flow", "required",
 }
 _SECTION_URINE = re.compile(r"\b(urinalysis|urine|urines|urinaire|urinaires|ecbu|bandelette|dipstick|uria)\b", re.I)
 _SECTION_OTHER = re.compile(r"\b(hematology|haematology|chemistry|biochemistry|biochimie|h[ée]matologie|"
@@ -180,7 +180,9 @@ class _Raw:
 
 def _valid_name(name: str) -> bool:
     norm = normalize_name(name)
-    if len(re.findall(r"[A-Za-zÀ-ÿ]", name)) < 2 or len(name) > 60 or len(norm.split()) > 7:
+    letters = len(re.findall(r"[A-Za-zÀ-ÿ]", name))
+    if letters < 1 or (letters < 2 and not re.fullmatch(r"p[0O]2|p[cC][0O]2", name.strip())) or len(name) > 60 \
+            or len(norm.split()) > 7:
         return False
     first = norm.split()[0] if norm else ""
     return first not in _NOT_TESTS and norm not in _NOT_TESTS
@@ -325,6 +327,22 @@ def _printed_fragment(printed: str, normalized: str) -> str:
     return match.group(0).strip() if match else normalized
 
 
+def _segments(line: str, catalogue: Catalogue) -> list[str]:
+    """Split a line holding several results ("Na 140 mmol/L   K 4.1 mmol/L", or '; '-separated) into one per result."""
+    parts = re.split(r"(;\s+|\s{4,}|\t+|\s*\|\s*)", line)
+    chunks = [""]
+    for part in parts:
+        starts_test = re.match(r"[A-Za-zÀ-ÿ]", part) and len(part.strip()) > 1
+        if starts_test and chunks[-1].strip() and _VALUE.search(_clean_line(chunks[-1])):
+            head = _VALUE.search(part)
+            name = (part[:head.start()] if head else part).strip(" :=")
+            if catalogue._candidates(name) and not _FLAG_RE.fullmatch(name) and not looks_like_unit(name):
+                chunks.append(part)
+                continue
+        chunks[-1] += part
+    return chunks
+
+
 # --- whole report ---------------------------------------------------------------------------------
 def _patient(text: str) -> tuple[int | None, str | None, str | None]:
     age = age_text = sex = None
@@ -355,7 +373,7 @@ def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None
     report = ParsedReport(age=age, age_text=age_text, sex=sex)
     specimen = None
     for page_number, page in enumerate(pages, start=1):
-        for line in page.splitlines():
+        for line in (segment for text_line in page.splitlines() for segment in _segments(text_line, catalogue)):
             raw = parse_line(line, catalogue, decimal_comma)
             if raw is None:
                 if line.strip() and len(line.strip()) < 60 and not re.search(r"\d", line):
