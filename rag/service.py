@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 
 ITEM_KEY = "rag"
 # Abstain when the best evidence score among the top hits is below this. Calibrated on
-# tests/data/rag/questions.json with scripts/eval_rag.py (see the README section of that script).
-ABSTAIN_BELOW = 0.44
+# tests/data/rag/questions.json + data/samples with `scripts/eval_rag.py --sweep` (middle of the plateau
+# where every unanswerable question abstains and false abstention stays lowest).
+ABSTAIN_BELOW = 0.45
 EVIDENCE_DEPTH = 3        # hits considered for the abstention decision
 ANSWER_TOKENS = 96
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
