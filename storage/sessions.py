@@ -95,7 +95,10 @@ class SessionStore:
             self.drop(session_hash)
         return expired
 
-    def start_sweeper(self, every_s: float = 60) -> threading.Thread:
+    def start_sweeper(self, every_s: float | None = None) -> threading.Thread:
+        """Sweep in a daemon thread, every minute or every half-TTL when the TTL is shorter."""
+        every_s = every_s or min(60.0, max(1.0, self.ttl_s / 2))
+
         def loop():
             while True:
                 time.sleep(every_s)
