@@ -25,7 +25,7 @@ def ask(client, question: str) -> str:
 
 @pytest.mark.slow
 def test_sessions_are_isolated_and_files_expire(tmp_path):
-    server = AppServer(tmp_path / "data", {"HEALIFY_SESSION_TTL_S": "2"}).start(timeout_s=90)
+    server = AppServer(tmp_path / "data", {"HEALIFY_SESSION_TTL_S": "10"}).start(timeout_s=90)
     try:
         a, b = server.client(), server.client()
         status, rows, _, _ = upload(a, RECORDS / "vaccination_record.txt")
@@ -41,7 +41,7 @@ def test_sessions_are_isolated_and_files_expire(tmp_path):
         assert "cannot find" in reply and "prescription.txt" in reply  # B's own record is the closest
 
         a.close()
-        deadline = time.monotonic() + 120  # TTL 2 s, swept every half-TTL
+        deadline = time.monotonic() + 120  # TTL 10 s, swept every half-TTL
         while a_dir.exists() and time.monotonic() < deadline:
             time.sleep(1)
         assert not a_dir.exists(), "session A's files outlived its disconnect and TTL"
