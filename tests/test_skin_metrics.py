@@ -1,0 +1,50 @@
+"""SkinGuard metrics against hand-computed values, and the calibration maths."""
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from models.skin import CLASSES, calibrated_probs, fit_temperature
+from training.skin_metrics import compute, expected_calibration_error, plot_confusion
+
+
+def one_hot_probs(predicted, confidence=0.9):
+    probs = np.full((len(predicted), 5), (1 - confidence) / 4)
+    probs[np.arange(len(predicted)), predicted] = confidence
+    return probs
+
+
+def test_metrics_on_a_known_confusion():
+    labels = np.array([0, 0, 1, 2, 2, 2, 2, 3, 3, 4])
+    predicted = np.array([0, 3, 1, 2, 2, 2, 3, 3, 3, 2])
+    m = compute(labels, one_hot_probs(predicted), CLASSES)
+    assert m["accuracy"] == 0.7
+    assert m["recall"] == {"bcc": 0.5, "df": 1.0, "mel": 0.75, "nv": 1.0, "vasc": 0.0}
+    assert np.isclose(m["balanced_accuracy"], (0.5 + 1 + 0.75 + 1 + 0) / 5)
+    assert m["mel_sensitivity"] == 0.75
+    assert m["confusion"][2] == [0, 0, 3, 1, 0] and m["confusion"][4] == [0, 0, 1, 0, 0]
+    precision_mel, recall_mel = 3 / 4, 0.75
+    f1 = [2 * 1 * 0.5 / 1.5, 1.0, 2 * precision_mel * recall_mel / (precision_mel + recall_mel), 2 * 0.5 * 1 / 1.5, 0.0]
+    assert np.isclose(m["macro_f1"], np.mean(f1))
+    assert np.isclose(m["ece"], abs(0.9 - 0.7))  # every confidence is 0.9, accuracy 0.7: one bin
+
+
+def test_ece_is_zero_when_confidence_matches_accuracy():
+    labels = np.array([0, 0, 0, 0, 1])
+    probs = one_hot_probs(np.array([0, 0, 0, 0, 0]), confidence=0.8)
+    assert expected_calibration_error(labels, probs) < 1e-9
+
+
+def test_temperature_scaling_recovers_the_true_temperature():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 3, size=(4000, 5))
+    true = calibrated_probs(logits, 2.5, np.zeros(5))
+    labels = np.array([rng.choice(5, p=p) for p in true])
+    assert abs(fit_temperature(logits, labels, np.zeros(5)) - 2.5) < 0.25
+    assert np.allclose(calibrated_probs(logits[:3], 2.0, np.zeros(5)).sum(1), 1)
+
+
+def test_confusion_plot_is_a_png(tmp_path):
+    path = plot_confusion([[5, 1, 0, 0, 0]] * 5, CLASSES, tmp_path / "cm.png")
+    with Image.open(path) as image:
+        assert image.format == "PNG" and image.width > 300
