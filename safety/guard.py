@@ -1,5 +1,9 @@
 """Numeric faithfulness guard: generated text may only name numbers that are in its source.
 
+A number written with a unit must also carry a unit the source uses for it ("3.2 %" is rejected
+when the source only has "3.2 K/uL"); a bare number, or one the source prints without a unit, only
+has to be present.
+
 A sentence that names any other number is replaced (by a caller-supplied fallback, or dropped
 with a note). Works on whole texts (`guard_text`) and on token streams (`StreamGuard`).
 """
@@ -15,6 +19,9 @@ _NUMBER = re.compile(r"(?<![\w.,])[-+]?\d+(?:[.,]\d+)?(?![\w])")
 _CITATION = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 _ENUMERATOR = re.compile(r"(?m)^\s*\d{1,2}[.)]\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# A unit right after a number: "%", anything with a slash ("g/dL", "x10^9/L"), or a common bare unit.
+_UNIT_AFTER = re.compile(r"\s?(%|[a-zA-Zµμ^0-9]*[a-zA-Zµμ]/[a-zA-Z0-9µμ^]+|"
+                         r"(?:pg|fl|mg|g|kg|mmol|umol|µmol|meq|iu|u|ng|ug|µg|mm|mmhg|sec|s|bpm)\b)", re.IGNORECASE)
 
 REPLACED_NOTE = "(A sentence was removed because it named a number that is not in your results.)"
 
@@ -31,32 +38,56 @@ def normalize_number(token: str) -> str:
     return repr(round(value, 6)).rstrip("0").rstrip(".")
 
 
-def numbers_in(text: str) -> set[str]:
-    """Normalized numbers named in `text`, ignoring citation markers and list enumerators."""
+def _normalize_unit(unit: str) -> str:
+    return unit.strip().lower().replace("µ", "u").replace("μ", "u")
+
+
+def claims_in(text: str) -> list[tuple[str, str | None]]:
+    """(normalized number, normalized unit or None) for each number named in `text`.
+
+    Citation markers [1] and list enumerators are not claims; "3.5-5.1" is a range, so both
+    the signed and the unsigned reading of "-5.1" are kept.
+    """
     text = _CITATION.sub(" ", text)
     text = _ENUMERATOR.sub(" ", text)
-    found = set()
+    claims = []
     for match in _NUMBER.finditer(text):
         token = match.group(0)
-        found.add(normalize_number(token))
-        if token.startswith("-"):  # "3.5-5.1" is a range, not a negative number
-            found.add(normalize_number(token[1:]))
-    return found
+        unit_match = _UNIT_AFTER.match(text, match.end())
+        unit = _normalize_unit(unit_match.group(1)) if unit_match else None
+        claims.append((normalize_number(token), unit))
+        if token.startswith("-"):
+            claims.append((normalize_number(token[1:]), unit))
+    return claims
 
 
-def _allowed(source: str | Iterable[str]) -> set[str]:
-    if isinstance(source, str):
-        return numbers_in(source)
-    allowed: set[str] = set()
-    for part in source:
-        allowed |= numbers_in(str(part))
+def numbers_in(text: str) -> set[str]:
+    """Normalized numbers named in `text`, ignoring citation markers and list enumerators."""
+    return {number for number, _ in claims_in(text)}
+
+
+def _allowed(source: str | Iterable[str]) -> dict[str, set[str | None]]:
+    """Each number of the source with the units it is written with (None: written without one)."""
+    parts = [source] if isinstance(source, str) else [str(part) for part in source]
+    allowed: dict[str, set[str | None]] = {}
+    for part in parts:
+        for number, unit in claims_in(part):
+            allowed.setdefault(number, set()).add(unit)
     return allowed
 
 
+def _unsupported(text: str, allowed: dict[str, set[str | None]]) -> set[str]:
+    bad = set()
+    for number, unit in claims_in(text):
+        units = allowed.get(number, allowed.get(number.lstrip("-")))
+        if units is None or (unit is not None and None not in units and unit not in units):
+            bad.add(number)
+    return bad
+
+
 def unsupported_numbers(text: str, source: str | Iterable[str]) -> set[str]:
-    """Numbers in `text` that do not appear in `source`."""
-    allowed = _allowed(source)
-    return {n for n in numbers_in(text) if n not in allowed and n.lstrip("-") not in allowed}
+    """Numbers in `text` absent from `source`, or written with a unit the source never uses for them."""
+    return _unsupported(text, _allowed(source))
 
 
 @dataclass
@@ -80,14 +111,13 @@ def split_sentences(text: str) -> list[str]:
     return parts
 
 
-def guard_text(text: str, source: str | Iterable[str],
+def guard_text(text: str, source: str | Iterable[str] | dict,
                fallback: Callable[[str], str] | None = None) -> GuardResult:
     """Replace every sentence of `text` that names a number absent from `source`."""
-    allowed = _allowed(source)
+    allowed = source if isinstance(source, dict) else _allowed(source)
     out, replaced = [], []
     for sentence in split_sentences(text):
-        bad = {n for n in numbers_in(sentence) if n not in allowed and n.lstrip("-") not in allowed}
-        if not bad:
+        if not _unsupported(sentence, allowed):
             out.append(sentence)
             continue
         replaced.append(sentence)
@@ -101,14 +131,14 @@ class StreamGuard:
     """Guards a token stream sentence by sentence: `feed` tokens, get back the checked text so far."""
 
     def __init__(self, source: str | Iterable[str], fallback: Callable[[str], str] | None = None):
-        self._allowed_source = _allowed(source)
+        self._allowed = _allowed(source)
         self._fallback = fallback
         self._pending = ""
         self.text = ""
         self.replaced: list[str] = []
 
     def _emit(self, sentence: str) -> None:
-        result = guard_text(sentence, [" ".join(self._allowed_source)], self._fallback)
+        result = guard_text(sentence, self._allowed, self._fallback)
         self.text += result.text
         self.replaced += result.replaced
 

@@ -27,3 +27,13 @@ def test_stream_guard_only_shows_checked_sentences():
     assert "10.2" in guard.text
     final = guard.finish()
     assert "should be 1" not in final.text and final.replaced == ["It should be 1"]
+
+
+def test_a_real_number_with_the_wrong_unit_is_caught():
+    source = "White Blood Cells 3.2 K/uL (ref 4.5-11) low; Neutrophils 82.5 % high; Hemoglobin 9.8 g/dL"
+    assert unsupported_numbers("Your white cells are 3.2 K/uL.", source) == set()
+    assert unsupported_numbers("Your white cells are 3.2%.", source) == {"3.2"}
+    assert unsupported_numbers("Hemoglobin 9.8 g/L is low.", source) == {"9.8"}
+    assert unsupported_numbers("Neutrophils at 82.5 percent; range up to 11.", source) == set()
+    result = guard_text("White cells are 3.2 %. Neutrophils are 82.5 %.", source)
+    assert result.replaced == ["White cells are 3.2 %. "]
