@@ -40,8 +40,12 @@ def build_demo(engine=None):
             with gr.Tab(label, id=module_name.split(".")[-1]):
                 getattr(module, builder)(engine)
 
-        def end_session(request: gr.Request):
+        def end_session(request):
             engine.end_session(request)
+
+        # A real class, not the string that `from __future__ import annotations` leaves: gradio injects
+        # the request only when it can resolve the annotation, and `gr` is not a module global here.
+        end_session.__annotations__["request"] = gr.Request
 
         demo.unload(end_session)
     demo.healify_engine = engine

@@ -295,7 +295,7 @@ class Assistant:
         stop = stop or threading.Event()
         flags = detect_red_flags(user_text)
         reply = Reply(red_flags=flags,
-                      emergency=emergency_guidance(flags, guess_language(user_text)) if flags else "")
+                      emergency=emergency_guidance(flags, guess_language(user_text, flags[0].lang)) if flags else "")
         if flags:
             yield replace(reply)  # the guidance shows before the model has produced anything
         source = [user_text, context, *EMERGENCY_HEADER.values(), reply.emergency,

@@ -129,14 +129,16 @@ def detect_red_flags(text: str) -> list[RedFlag]:
     return list(found.values())
 
 
-def guess_language(text: str) -> str:
-    """'fr' when the text reads as French, else 'en' (enough to choose the guidance language)."""
+def guess_language(text: str, default: str = "en") -> str:
+    """'fr' or 'en' by counting common words (enough to choose the guidance language); `default` on a tie."""
     words = re.findall(r"[a-z']+", _fold(text or ""))
     french = {"je", "j'ai", "suis", "mon", "ma", "mes", "le", "la", "les", "une", "des", "est", "et", "pas",
-              "avec", "dans", "pour", "que", "qui", "il", "elle", "nous", "vous", "ne", "du", "au"}
-    english = {"i", "i'm", "my", "the", "a", "an", "is", "and", "not", "with", "in", "for", "that", "he",
+              "avec", "dans", "pour", "que", "qui", "il", "elle", "nous", "vous", "ne", "du", "au", "plus", "mal",
+              "c'est", "tres", "depuis", "mais", "ou", "sa", "son"}
+    english = {"i", "i'm", "my", "the", "an", "is", "and", "not", "with", "in", "for", "that", "he",
                "she", "we", "you", "have", "has", "of", "to", "it"}
-    return "fr" if sum(w in french for w in words) > sum(w in english for w in words) else "en"
+    score = sum(w in french for w in words) - sum(w in english for w in words)
+    return "fr" if score > 0 else "en" if score < 0 else default
 
 
 def emergency_guidance(flags: list[RedFlag], lang: str | None = None) -> str:
@@ -154,4 +156,4 @@ def emergency_guidance(flags: list[RedFlag], lang: str | None = None) -> str:
 def red_flag_guidance(text: str) -> str:
     """Emergency guidance for `text`, or "" when nothing in it is a red flag."""
     flags = detect_red_flags(text)
-    return emergency_guidance(flags, guess_language(text)) if flags else ""
+    return emergency_guidance(flags, guess_language(text, default=flags[0].lang)) if flags else ""

@@ -59,6 +59,10 @@ MIGRATIONS: list[tuple[int, str]] = [
             created_at REAL NOT NULL
         );
     """),
+    (4, """
+        ALTER TABLE users ADD COLUMN hf_username TEXT;
+        CREATE UNIQUE INDEX users_hf_username ON users (hf_username) WHERE hf_username IS NOT NULL;
+    """),
 ]
 
 

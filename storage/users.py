@@ -97,6 +97,20 @@ class UserStore:
                                    (self._hasher.hash(password), row["id"]))
         return _user(row)
 
+    def login_huggingface(self, hf_username: str, name: str | None = None) -> User:
+        """The account of a "Sign in with Hugging Face" user, created on first sign-in.
+
+        It has no password (an empty hash never verifies) and `hf:<username>` in place of an email.
+        """
+        row = self.db.query_one("SELECT * FROM users WHERE hf_username = ?", (hf_username,))
+        if row is None:
+            with self.db.transaction() as connection:
+                connection.execute("INSERT OR IGNORE INTO users (name, email, password_hash, created_at, hf_username) "
+                                   "VALUES (?, ?, '', ?, ?)",
+                                   ((name or hf_username)[:100], f"hf:{hf_username}", self._clock(), hf_username))
+            row = self.db.query_one("SELECT * FROM users WHERE hf_username = ?", (hf_username,))
+        return _user(row)
+
     def get(self, user_id: int) -> User | None:
         row = self.db.query_one("SELECT * FROM users WHERE id = ?", (int(user_id),))
         return _user(row) if row else None

@@ -44,6 +44,7 @@ def test_guidance_follows_the_language_and_names_what_to_do():
     english = red_flag_guidance("I have chest pain and I can't breathe")
     assert "emergency" in english and "112" in english and "911" in english
     assert "chest pain" in english and "difficulty breathing" in english
+    assert "secours" in red_flag_guidance("Je n'arrive plus à respirer")
     french = red_flag_guidance("J'ai mal à la poitrine")
     assert "secours" in french and "15" in french
     crisis = red_flag_guidance("I keep thinking about suicide")

@@ -70,3 +70,10 @@ def test_login_and_logout_mark_the_session(users, tmp_path):
     assert (session.user_id, session.user_name) == (user.id, "Ann")
     logout(session)
     assert session.user_id is None and session.user_name is None
+
+
+def test_hugging_face_accounts_have_no_password(users):
+    first = users.login_huggingface("ann-hf", "Ann")
+    assert users.login_huggingface("ann-hf", "Ann").id == first.id
+    with pytest.raises(AuthError):
+        users.login("hf:ann-hf", "")
