@@ -1,6 +1,4 @@
 """Healify: one Gradio app (`python app.py`) and its command line (`python app.py analyze|ask|classify|eval-skin|contact`)."""
-from __future__ import annotations
-
 import argparse
 import importlib
 import os
@@ -31,21 +29,12 @@ def build_demo(engine=None):
     with gr.Blocks(title="Healify") as demo:
         gr.Markdown("# 🩺 Healify\nUnderstand your own health data: lab reports, records, skin photos.")
         for label, module_name, builder in TABS:
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as error:
-                if error.name != module_name:
-                    raise
-                continue  # a tab whose module is not written yet
+            module = importlib.import_module(module_name)
             with gr.Tab(label, id=module_name.split(".")[-1]):
                 getattr(module, builder)(engine)
 
-        def end_session(request):
+        def end_session(request: gr.Request):  # gradio injects the request from this annotation
             engine.end_session(request)
-
-        # A real class, not the string that `from __future__ import annotations` leaves: gradio injects
-        # the request only when it can resolve the annotation, and `gr` is not a module global here.
-        end_session.__annotations__["request"] = gr.Request
 
         demo.unload(end_session)
     demo.healify_engine = engine
