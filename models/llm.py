@@ -66,20 +66,33 @@ def gguf_cache_folder(gguf: Path, cache_root: Path) -> Path:
 
 
 def convert_gguf(gguf: Path, cache_root: Path) -> Path:
-    """Convert a GGUF file once into a plain fp32 safetensors folder (with tokenizer and chat template)."""
+    """Convert a GGUF file once into a plain fp32 safetensors folder (with tokenizer and chat template).
+
+    A file lock makes concurrent loaders (threads or processes sharing the cache) convert only once.
+    """
+    import fcntl
+    import shutil
+    import tempfile
+
     folder = gguf_cache_folder(gguf, cache_root)
     if (folder / "config.json").exists():
         return folder
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f"{folder.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if (folder / "config.json").exists():  # converted by whoever held the lock before us
+            return folder
+        from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    log.info("converting %s to a safetensors cache (one time, ~20 s)", gguf.name)
-    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    strip_quantization_marks(model)
-    partial = folder.with_name(folder.name + ".partial")
-    model.save_pretrained(partial, safe_serialization=True)
-    tokenizer.save_pretrained(partial)
-    partial.rename(folder)  # atomic: a half-written cache is never used
+        log.info("converting %s to a safetensors cache (one time, ~20 s)", gguf.name)
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        strip_quantization_marks(model)
+        partial = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
+        model.save_pretrained(partial, safe_serialization=True)
+        tokenizer.save_pretrained(partial)
+        shutil.rmtree(folder, ignore_errors=True)  # a folder left without config.json by a crash
+        partial.rename(folder)  # atomic: a half-written cache is never used
     return folder
 
 

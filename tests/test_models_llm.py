@@ -87,3 +87,23 @@ def test_embedder_encodes_offline_with_meaningful_similarity(settings):
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_concurrent_first_loads_convert_the_gguf_once(tmp_path):
+    from models.llm import convert_gguf, embedded_gguf
+
+    folders, errors = [], []
+
+    def convert():
+        try:
+            folders.append(convert_gguf(embedded_gguf(), tmp_path))
+        except Exception as error:  # the race this test guards against raised here
+            errors.append(error)
+
+    threads = [threading.Thread(target=convert) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(set(folders)) == 1
+    assert [p.name for p in (tmp_path / "llm").iterdir() if p.is_dir()] == [folders[0].name]
