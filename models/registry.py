@@ -43,6 +43,8 @@ class ModelRegistry:
         self._status: dict[str, ModelStatus] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        # One load at a time: transformers' from_pretrained is not safe in two threads at once.
+        self._loading = threading.RLock()
 
     def describe(self, key: str, *, feature: str, source: str) -> None:
         """Make a model known to the Models panel before it is loaded."""
@@ -58,7 +60,7 @@ class ModelRegistry:
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
             status = self._status.setdefault(key, ModelStatus(key, feature, source))
-        with lock:
+        with lock, self._loading:
             if key in self._models:
                 return self._models[key]
             status.state, status.error = "loading", None

@@ -107,3 +107,23 @@ def test_concurrent_first_loads_convert_the_gguf_once(tmp_path):
         thread.join()
     assert not errors and len(set(folders)) == 1
     assert [p.name for p in (tmp_path / "llm").iterdir() if p.is_dir()] == [folders[0].name]
+
+
+def test_two_different_models_loading_at_once_both_succeed(settings):
+    registry = ModelRegistry()
+    loaded, errors = {}, []
+
+    def load(key, adapter):
+        try:
+            loaded[key] = registry.get_or_load(key, lambda: load_llm("embedded", adapter, settings),
+                                               feature=key, source="embedded")
+        except ModelUnavailable as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=load, args=("a", "")),
+               threading.Thread(target=load, args=("b", ""))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and set(loaded) == {"a", "b"}
