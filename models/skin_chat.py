@@ -81,13 +81,19 @@ def prediction_context(prediction: SkinPrediction, card: ConditionCard | None) -
     return "\n".join(lines)
 
 
-def cards_for_question(question: str, last_label: str | None) -> list[ConditionCard]:
-    """Cards the question names (by keyword), else the card of the last photo's label."""
+def named_cards(question: str) -> list[ConditionCard]:
+    """Cards whose condition the question names (by keyword)."""
     cards = load_cards()
     words = set(re.findall(r"[a-z]+", question.lower()))
-    named = [cards[key] for key, keys in KEYWORDS.items() if words & set(keys)]
+    return [cards[key] for key, keys in KEYWORDS.items() if words & set(keys)]
+
+
+def cards_for_question(question: str, last_label: str | None) -> list[ConditionCard]:
+    """Cards the question names, else the card of the last photo's label."""
+    named = named_cards(question)
     if named:
         return named
+    cards = load_cards()
     return [cards[last_label]] if last_label in cards else []
 
 
@@ -96,6 +102,23 @@ def follow_up_context(question: str, last_context: str, last_label: str | None) 
     parts = [last_context] if last_context else []
     parts += ["Condition card:\n" + card.markdown() for card in cards if card.markdown() not in last_context]
     return "\n\n".join(parts)
+
+
+def text_history(history: list[dict]) -> list[dict]:
+    """Chat messages as plain `{"role", "content": str}`: Gradio's content lists are joined, photos noted."""
+    plain = []
+    for message in history or []:
+        content = message.get("content")
+        if isinstance(content, dict):
+            content = [content]
+        if isinstance(content, list):
+            parts = [item.get("text", "") if isinstance(item, dict) and item.get("type", "text") == "text" else "📷 (photo)"
+                     for item in content]
+            parts = [p if p else "📷 (photo)" for p in parts]
+            content = "\n".join(parts)
+        if isinstance(content, str) and content.strip() and message.get("role") in ("user", "assistant"):
+            plain.append({"role": message["role"], "content": content})
+    return plain
 
 
 def assistant_explanation(history: list[dict], context: str) -> Iterator[str]:

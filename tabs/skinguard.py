@@ -74,20 +74,25 @@ def create_skinguard_tab(engine) -> None:
             if turn.prediction is not None:
                 last_state = {"context": turn.context, "label": turn.label, "probs": turn.probs}
             yield history, label_update, gr.MultimodalTextbox(value=None), chat_id, last_state, gr.update()
-            if turn.label:  # a named condition: the assistant explains its card in plain words
+            if turn.label and engine.settings.assistant_backend != "local":
+                # A capable assistant model rephrases the card; the tiny embedded one is not trusted to
+                # paraphrase medical text (the card itself is already shown verbatim above).
                 history.append({"role": "assistant", "content": "…"})
                 explanation = ""
-                for explanation in skin_chat.assistant_explanation(history[:-2], turn.context):
+                for explanation in skin_chat.assistant_explanation(skin_chat.text_history(history[:-1]), turn.context):
                     history[-1] = {"role": "assistant", "content": "💬 " + explanation}
                     yield history, label_update, gr.update(), chat_id, last_state, gr.update()
                 store.add(who, chat_id, "assistant", history[-1]["content"])
         if text:
-            past = [m for m in history if isinstance(m.get("content"), str)]
+            past = skin_chat.text_history(history)
             history += [{"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
             store.add(who, chat_id, "user", text)
             context = skin_chat.follow_up_context(text, last_state.get("context", ""), last_state.get("label"))
-            answer = ""
-            for answer in skin_chat.assistant_answer(past, text, context):
+            # The named condition's card, verbatim, comes first: correct even when the model is weak or off.
+            cards = "\n\n".join(card.markdown() for card in skin_chat.named_cards(text))
+            answer = cards
+            for reply in skin_chat.assistant_answer(past, text, context):
+                answer = "\n\n---\n💬 ".join(part for part in (cards, reply) if part)
                 history[-1] = {"role": "assistant", "content": answer}
                 yield history, label_update, gr.MultimodalTextbox(value=None), chat_id, last_state, gr.update()
             store.add(who, chat_id, "assistant", answer)

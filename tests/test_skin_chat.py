@@ -9,7 +9,7 @@ import pytest
 
 from models.skin import CLASSES, ImageError, SkinPrediction
 from models.skin_chat import (CANT_TELL, SEE_DERMATOLOGIST, SkinConversations, cards_for_question,
-                              follow_up_context, load_cards, photo_turn)
+                              follow_up_context, load_cards, photo_turn, text_history)
 from storage.conversations import ConversationStore
 from storage.db import Database
 
@@ -89,3 +89,14 @@ def test_tab_builds_without_importing_tensorflow():
                          env={**__import__("os").environ, "HEALIFY_DATA_DIR": str(__import__("tempfile").mkdtemp())})
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) is False
+
+
+def test_gradio_history_becomes_plain_text_for_the_assistant():
+    history = [{"role": "user", "content": [{"type": "file", "file": {"path": "/tmp/x.jpg"}}]},
+               {"role": "assistant", "content": [{"type": "text", "text": "This looks most like Melanoma"}]},
+               {"role": "user", "content": {"path": "/tmp/y.jpg"}},
+               {"role": "user", "content": "and now?"}]
+    plain = text_history(history)
+    assert plain == [{"role": "user", "content": "📷 (photo)"},
+                     {"role": "assistant", "content": "This looks most like Melanoma"},
+                     {"role": "user", "content": "📷 (photo)"}, {"role": "user", "content": "and now?"}]
