@@ -181,6 +181,7 @@ def main(argv=None) -> int:
     parser.add_argument("--dropout", type=float, default=0.3)
     parser.add_argument("--tta", action=argparse.BooleanOptionalAction, default=True,
                         help="average the four flips at inference (--no-tta to disable)")
+    parser.add_argument("--init", default="", help="start from the weights of this .keras model")
     parser.add_argument("--calibrate-only", action="store_true",
                         help="skip training: re-choose the decision rule and thresholds of OUT/skinguard.keras")
     parser.add_argument("--max-minutes", type=float, default=45.0, help="wall-clock training budget")
@@ -207,6 +208,9 @@ def main(argv=None) -> int:
         write_metrics(out, data / "val")
         return 0
     model = build_model(args.size, [int(w) for w in args.widths.split(",")], args.dropout)
+    if args.init:  # continue from a trained model (a second, lower learning-rate cosine cycle)
+        model.set_weights(keras.models.load_model(args.init, compile=False).get_weights())
+        log.info("initialised from %s", args.init)
     log.info("parameters: %d", model.count_params())
     steps = int(np.ceil(len(train_y) / args.batch)) * args.epochs
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, steps, alpha=0.02, warmup_target=None)
