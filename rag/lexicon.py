@@ -2,6 +2,7 @@
 
 Used to expand the keyword (BM25) query and the keyword-coverage check; dense retrieval sees the
 question as typed. Keys and values are single tokens after `rag.index.tokenize` (5-letter stems).
+No single letters: "K" or "x" also occur inside units ("K/uL", "x10^9/L") and would match any lab row.
 """
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ _GROUPS = [
     ("painkiller", "paracetamol", "acetaminophen", "ibuprofen"), ("fever", "temperature", "febrile"),
     ("antibiotic", "amoxicillin", "ceftriaxone", "doxycycline", "azithromycin", "clavulanate"),
     ("allergy", "allergic", "allergies", "intolerance"), ("smoke", "smoker", "smoking", "tobacco", "cigarettes"),
-    ("alcohol", "drink", "drinking"), ("xray", "x", "radiograph", "radiography"),
+    ("alcohol", "drink", "drinking"), ("xray", "radiograph", "radiography"),
     ("weight", "kg", "bmi"), ("heart", "cardiac"), ("lung", "pulmonary", "chest"),
     ("tetanus", "td", "tdap"), ("shingles", "zoster", "shingrix"), ("covid", "sars", "comirnaty", "coronavirus"),
     ("pneumonia", "consolidation"), ("diabetes", "diabetic", "glucose"), ("platelets", "plt"),
-    ("white", "wbc", "leukocytes"), ("potassium", "k"), ("sodium", "na"), ("dose", "mg", "dosage"),
+    ("white", "wbc", "leukocytes"), ("potassium", "kalium"), ("sodium", "na"), ("dose", "mg", "dosage"),
     ("blood", "haematology", "hematology"), ("sleep", "apnoea", "apnea"), ("doctor", "physician", "dr", "gp"),
     ("elevated", "high", "raised", "increased", "above"), ("decreased", "low", "reduced", "below"),
     ("discharge", "discharged"), ("admitted", "admission", "hospitalised", "hospitalized"),

@@ -172,3 +172,12 @@ def test_ask_cli_prints_the_contract_and_rejects_bad_files(tmp_path, capsys, mon
         assert err.startswith("error:") and len(err.splitlines()) == 1
     finally:
         get_settings.cache_clear()
+
+
+def test_a_test_missing_from_the_report_is_not_answered_with_a_unit_match(service, store):
+    """'K' in 'K/uL' is not potassium: a report without potassium must abstain, not quote platelets."""
+    session = store.get("a")
+    pages = (Path(__file__).parents[1] / "data" / "samples" / "ref_line_report.txt").read_text().split("\f")
+    service.add_document(session, "ref_line_report.txt", pages, parse_report(pages).results)
+    assert "potassium" not in "\n".join(pages).lower()
+    assert service.should_abstain(service.retrieve(session, "What was my potassium?"))
