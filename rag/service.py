@@ -373,7 +373,8 @@ def _passages(text: str) -> list[str]:
 def _grounded_only(text: str, evidence_words: set[str], question_words: set[str]) -> str:
     """The model's sentences that are about the records: most of their topic words occur in the
     excerpts, and they add something beyond repeating the question. Chit-chat, invented content
-    and "cannot find" (the evidence above contradicts it) are dropped."""
+    and "cannot find" (the evidence above contradicts it) are dropped, and so are fragments of
+    fewer than three topic words (a cut-off "K" carries no claim a reader can check)."""
     kept = []
     for sentence in _SENTENCE.split(text):
         sentence = sentence.strip()
@@ -381,7 +382,7 @@ def _grounded_only(text: str, evidence_words: set[str], question_words: set[str]
             kept.append(sentence)
             continue
         words = set(content_tokens(sentence))
-        if not words or _DENIAL.search(sentence):
+        if len(words) < 3 or _DENIAL.search(sentence):
             continue
         supported = len(words & evidence_words) / len(words)
         if supported >= 0.6 and not words <= question_words:
