@@ -51,7 +51,7 @@ def test_few_step_training_writes_an_adapter_the_app_loads(settings, tmp_path):
     assert math.isfinite(metrics["val_loss"])
     config = json.loads((out / "adapter_config.json").read_text())
     assert config["r"] == 2 and set(config["target_modules"]) == {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj"}
-    assert (out / "adapter_model.safetensors").stat().st_size > 0
+    assert (out / "adapter_model.safetensors").stat().st_size > 0 and config["base_model_name_or_path"] == "embedded"
     llm = load_llm("embedded", str(out), settings)
     assert "LoRA adapter" in llm.source
     assert llm.chat([{"role": "user", "content": "Say hello."}], max_new_tokens=4)

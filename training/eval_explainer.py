@@ -11,7 +11,8 @@ Healytics guard:
 - coverage: share of the abnormal results shown that the output names with the right direction
   (the direction word nearest to the test's name in the same sentence);
 - ROUGE-L: LCS-based F1 on lower-cased words against the dataset's target;
-- mean length in words, and generated tokens per second.
+- mean length in words, and generated tokens per second (timed one request at a time on the serving path;
+  the quality metrics come from the same model generating greedily in left-padded batches, to fit a shared CPU).
 Each model's generations and scores are written to --out-dir, so the two models can run separately;
 the table shows every model scored there.
 """
@@ -170,34 +171,69 @@ def read_examples(path: Path, n: int) -> list[dict]:
     return examples[:n] if n else examples
 
 
+def generate_batched(llm, prompts: list[list[dict]], max_new_tokens: int, batch_size: int) -> list[tuple[str, int]]:
+    """Greedy outputs (text, new tokens) of the served model for many prompts, a left-padded batch at a time.
+
+    Same weights and decoding as `LocalLLM.stream_chat` (greedy, repetition penalty 1.1); batching only makes
+    the evaluation affordable on a shared CPU.
+    """
+    import torch
+
+    tokenizer = llm.tokenizer
+    tokenizer.padding_side = "left"
+    results = []
+    for start in range(0, len(prompts), batch_size):
+        texts = [tokenizer.apply_chat_template(p, add_generation_prompt=True, tokenize=False)
+                 for p in prompts[start:start + batch_size]]
+        encoded = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        with torch.inference_mode():
+            output = llm.model.generate(**encoded, max_new_tokens=max_new_tokens, do_sample=False,
+                                        repetition_penalty=1.1, pad_token_id=tokenizer.eos_token_id)
+        for row in output[:, encoded["input_ids"].shape[1]:]:
+            ids = row.tolist()
+            new_tokens = ids.index(tokenizer.eos_token_id) + 1 if tokenizer.eos_token_id in ids else len(ids)
+            results.append((tokenizer.decode(ids, skip_special_tokens=True).strip(), new_tokens))
+        print(f"  generated {len(results)}/{len(prompts)}", flush=True)
+    return results
+
+
 def evaluate_model(name: str, base: str, adapter: str, examples: list[dict], max_new_tokens: int,
-                   out_dir: Path) -> dict:
-    """Generate for every example with one model, write `<name>.jsonl` (outputs) and `<name>.json` (summary)."""
+                   out_dir: Path, quantize: bool = True, batch_size: int = 10, speed_n: int = 3) -> dict:
+    """Score one model on every example; write `<name>.jsonl` (outputs) and `<name>.json` (summary).
+
+    Tokens/s is measured on the serving path (`LocalLLM.chat`, one request at a time) over `speed_n` prompts.
+    """
+    from dataclasses import replace
+
     from models.llm import load_llm
     from settings import get_settings
 
-    llm = load_llm(base, adapter, get_settings())
-    scored = []
+    settings = get_settings()
+    settings = replace(settings, llm_quantize=settings.llm_quantize and quantize)
+    llm = load_llm(base, adapter, settings)
     started = time.perf_counter()
+    prompts = [[m for m in example["messages"] if m["role"] != "assistant"] for example in examples]
+    speed_tokens = speed_seconds = 0.0
+    for prompt in prompts[:speed_n]:
+        llm.chat(prompt, max_new_tokens=max_new_tokens)
+        speed_tokens += llm.last_stats.new_tokens
+        speed_seconds += llm.last_stats.seconds
+    outputs = generate_batched(llm, prompts, max_new_tokens, batch_size)
+    scored = [score(example, text, tokens) for example, (text, tokens) in zip(examples, outputs)]
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / f"{name}.jsonl", "w", encoding="utf-8") as handle:
-        for index, example in enumerate(examples, 1):
-            prompt = [m for m in example["messages"] if m["role"] != "assistant"]
-            output = llm.chat(prompt, max_new_tokens=max_new_tokens)
-            result = score(example, output, llm.last_stats.new_tokens, llm.last_stats.seconds)
-            scored.append(result)
+        for result in scored:
             handle.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
-            handle.flush()
-            if index % 10 == 0:
-                print(f"[{name}] {index}/{len(examples)} {summarize(scored)}", flush=True)
-    summary = {"model": name, "source": llm.source, "max_new_tokens": max_new_tokens,
-               "wall_s": round(time.perf_counter() - started, 1), **summarize(scored)}
+    summary = {"model": name, "source": llm.source, "int8": settings.llm_quantize, "max_new_tokens": max_new_tokens,
+               "wall_s": round(time.perf_counter() - started, 1), **summarize(scored),
+               "tokens_per_s": round(speed_tokens / speed_seconds, 1) if speed_seconds else None,
+               "tokens_per_s_prompts": speed_n}
     (out_dir / f"{name}.json").write_text(json.dumps(summary, indent=1) + "\n")
     return summary
 
 
 def table(summaries: list[dict]) -> str:
-    columns = ["model", "n", "faithfulness", "coverage", "rouge_l", "mean_words", "tokens_per_s"]
+    columns = ["model", "int8", "n", "faithfulness", "coverage", "rouge_l", "mean_words", "tokens_per_s"]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(str(s.get(c)) for c in columns) + " |" for s in summaries]
     return "\n".join(lines)
@@ -210,7 +246,10 @@ def main(argv=None) -> int:
     parser.add_argument("--base", default="embedded")
     parser.add_argument("--adapter", default=str(DEFAULT_ADAPTER))
     parser.add_argument("--models", default="base,adapter", help="which to run: base, adapter or both")
-    parser.add_argument("--max-new-tokens", type=int, default=320)
+    parser.add_argument("--max-new-tokens", type=int, default=256, help="the app's default generation budget")
+    parser.add_argument("--batch-size", type=int, default=10, help="prompts generated together (quality metrics)")
+    parser.add_argument("--speed-n", type=int, default=3, help="prompts timed one by one on the serving path")
+    parser.add_argument("--no-int8", action="store_true", help="generate in fp32 (HEALIFY_LLM_QUANTIZE=0)")
     parser.add_argument("--out-dir", type=Path, default=ROOT / "training" / "out" / "eval")
     parser.add_argument("--metrics-out", type=Path, default=None,
                         help="write the base and adapter summaries here (e.g. the adapter's metrics.json)")
@@ -218,7 +257,8 @@ def main(argv=None) -> int:
     examples = read_examples(args.test, args.n)
     for name in [m.strip() for m in args.models.split(",") if m.strip()]:
         evaluate_model(name, args.base, args.adapter if name == "adapter" else "", examples,
-                       args.max_new_tokens, args.out_dir)
+                       args.max_new_tokens, args.out_dir, quantize=not args.no_int8,
+                       batch_size=args.batch_size, speed_n=args.speed_n)
     summaries = [json.loads((args.out_dir / f"{n}.json").read_text()) for n in ("base", "adapter")
                  if (args.out_dir / f"{n}.json").exists()]
     print(table(summaries))

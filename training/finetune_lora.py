@@ -141,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--grad-accum", type=int, default=2)
     parser.add_argument("--warmup-steps", type=int, default=5)
     parser.add_argument("--weight-decay", type=float, default=0.0)
+    parser.add_argument("--init-adapter", type=Path, default=None,
+                        help="continue training this saved adapter (its LoRA settings win over the flags below)")
     parser.add_argument("--lora-r", type=int, default=64)
     parser.add_argument("--lora-alpha", type=int, default=16)
     parser.add_argument("--lora-dropout", type=float, default=0.1)
@@ -183,13 +185,19 @@ def train(args) -> dict:
     log.info("%d training examples (tokens: median %d, max %d), %d validation", len(examples),
              lengths[len(lengths) // 2], lengths[-1], len(val_examples))
 
-    config = LoraConfig(r=args.lora_r, lora_alpha=args.lora_alpha, lora_dropout=args.lora_dropout,
-                        target_modules=[m.strip() for m in args.target_modules.split(",") if m.strip()],
-                        bias="none", task_type="CAUSAL_LM")
-    model = get_peft_model(model, config)
+    if args.init_adapter:  # continue training a saved adapter (its own r, alpha, dropout and targets)
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, str(args.init_adapter), is_trainable=True)
+        config = model.peft_config["default"]
+    else:
+        config = LoraConfig(r=args.lora_r, lora_alpha=args.lora_alpha, lora_dropout=args.lora_dropout,
+                            target_modules=[m.strip() for m in args.target_modules.split(",") if m.strip()],
+                            bias="none", task_type="CAUSAL_LM")
+        model = get_peft_model(model, config)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    log.info("LoRA r=%d alpha=%d on %s: %.2fM trainable parameters", args.lora_r, args.lora_alpha,
-             args.target_modules, trainable / 1e6)
+    log.info("LoRA r=%d alpha=%d on %s: %.2fM trainable parameters", config.r, config.lora_alpha,
+             sorted(config.target_modules), trainable / 1e6)
 
     per_epoch = math.ceil(len(examples) / (args.batch_size * args.grad_accum))
     total_steps = args.max_steps if args.max_steps > 0 else max(1, math.ceil(per_epoch * args.epochs))
@@ -236,12 +244,19 @@ def train(args) -> dict:
     train_s = time.perf_counter() - loop_started
     args.output.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(args.output)
+    # Name the base as models.llm knows it (not this machine's cache path); drop peft's boilerplate README.
+    config_path = args.output / "adapter_config.json"
+    saved_config = json.loads(config_path.read_text())
+    saved_config["base_model_name_or_path"] = args.base
+    config_path.write_text(json.dumps(saved_config, indent=2) + "\n")
+    (args.output / "README.md").unlink(missing_ok=True)
     metrics = {
         "base": args.base, "base_folder": folder if args.base != "embedded" else "embedded (GGUF cache)",
         "train_file": str(args.data), "train_examples": len(examples), "val_examples": len(val_examples),
         "steps": total_steps, "examples_seen": total_steps * args.batch_size * args.grad_accum,
         "epochs_equivalent": round(total_steps * args.batch_size * args.grad_accum / len(examples), 3),
-        "hyperparameters": {"lora_r": args.lora_r, "lora_alpha": args.lora_alpha, "lora_dropout": args.lora_dropout,
+        "init_adapter": str(args.init_adapter) if args.init_adapter else None,
+        "hyperparameters": {"lora_r": config.r, "lora_alpha": config.lora_alpha, "lora_dropout": config.lora_dropout,
                             "target_modules": config.target_modules and sorted(config.target_modules),
                             "lr": args.lr, "batch_size": args.batch_size, "grad_accum": args.grad_accum,
                             "warmup_steps": warmup, "max_length": args.max_length, "seed": args.seed},
