@@ -75,11 +75,14 @@ def main() -> None:
         print(f"LLM load, first (GGUF -> safetensors conversion): {time.perf_counter() - started:.2f} s")
         started = time.perf_counter()
         llm = load_llm("embedded", settings.report_adapter, settings)
-        print(f"LLM load, cached (+ LoRA merge + int8): {time.perf_counter() - started:.2f} s   [{llm.source}]")
+        print(f"LLM load, cached (+ LoRA merge + precision cast): {time.perf_counter() - started:.2f} s   [{llm.source}]")
         torch.set_num_threads(2)
-        print(f"generation, app path (int8, greedy, 128 new tokens, 2 threads): {generation_speed(llm):.1f} tok/s")
-        fp32 = load_llm("embedded", settings.report_adapter, Settings(data_dir=cache, cache_dir=cache, llm_quantize=False))
-        print(f"generation, fp32 reference (same settings): {generation_speed(fp32):.1f} tok/s")
+        print(f"generation, app path ({settings.llm_precision}, greedy, 128 new tokens, 2 threads): "
+              f"{generation_speed(llm):.1f} tok/s")
+        for precision in ("fp32", "int8"):
+            other = load_llm("embedded", settings.report_adapter,
+                             Settings(data_dir=cache, cache_dir=cache, llm_precision=precision))
+            print(f"generation, {precision} for comparison (same settings): {generation_speed(other):.1f} tok/s")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -3,7 +3,7 @@
     nice -n 5 .venv/bin/python training/eval_explainer.py --test training/out/healytics/test.jsonl --n 100 \
         --metrics-out data/adapters/healytics-smollm2-lora/metrics.json
 
-Generation goes through the serving path (`models.llm.load_llm`: LoRA merged, int8 Linear layers, greedy,
+Generation goes through the serving path (`models.llm.load_llm`: LoRA merged, the app's precision, greedy,
 the app's repetition penalty), so tokens/s is what users get. The raw output is scored, before the
 Healytics guard:
 - faithfulness: share of outputs naming no number absent from the findings (`safety.guard.unsupported_numbers`
@@ -198,7 +198,7 @@ def generate_batched(llm, prompts: list[list[dict]], max_new_tokens: int, batch_
 
 
 def evaluate_model(name: str, base: str, adapter: str, examples: list[dict], max_new_tokens: int,
-                   out_dir: Path, quantize: bool = True, batch_size: int = 10, speed_n: int = 3) -> dict:
+                   out_dir: Path, precision: str | None = None, batch_size: int = 10, speed_n: int = 3) -> dict:
     """Score one model on every example; write `<name>.jsonl` (outputs) and `<name>.json` (summary).
 
     Tokens/s is measured on the serving path (`LocalLLM.chat`, one request at a time) over `speed_n` prompts.
@@ -209,7 +209,7 @@ def evaluate_model(name: str, base: str, adapter: str, examples: list[dict], max
     from settings import get_settings
 
     settings = get_settings()
-    settings = replace(settings, llm_quantize=settings.llm_quantize and quantize)
+    settings = replace(settings, llm_precision=precision or settings.llm_precision)
     llm = load_llm(base, adapter, settings)
     started = time.perf_counter()
     prompts = [[m for m in example["messages"] if m["role"] != "assistant"] for example in examples]
@@ -224,7 +224,7 @@ def evaluate_model(name: str, base: str, adapter: str, examples: list[dict], max
     with open(out_dir / f"{name}.jsonl", "w", encoding="utf-8") as handle:
         for result in scored:
             handle.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
-    summary = {"model": name, "source": llm.source, "int8": settings.llm_quantize, "max_new_tokens": max_new_tokens,
+    summary = {"model": name, "source": llm.source, "precision": settings.llm_precision, "max_new_tokens": max_new_tokens,
                "wall_s": round(time.perf_counter() - started, 1), **summarize(scored),
                "tokens_per_s": round(speed_tokens / speed_seconds, 1) if speed_seconds else None,
                "tokens_per_s_prompts": speed_n}
@@ -233,7 +233,7 @@ def evaluate_model(name: str, base: str, adapter: str, examples: list[dict], max
 
 
 def table(summaries: list[dict]) -> str:
-    columns = ["model", "int8", "n", "faithfulness", "coverage", "rouge_l", "mean_words", "tokens_per_s"]
+    columns = ["model", "precision", "n", "faithfulness", "coverage", "rouge_l", "mean_words", "tokens_per_s"]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(str(s.get(c)) for c in columns) + " |" for s in summaries]
     return "\n".join(lines)
@@ -249,7 +249,8 @@ def main(argv=None) -> int:
     parser.add_argument("--max-new-tokens", type=int, default=256, help="the app's default generation budget")
     parser.add_argument("--batch-size", type=int, default=10, help="prompts generated together (quality metrics)")
     parser.add_argument("--speed-n", type=int, default=3, help="prompts timed one by one on the serving path")
-    parser.add_argument("--no-int8", action="store_true", help="generate in fp32 (HEALIFY_LLM_QUANTIZE=0)")
+    parser.add_argument("--precision", choices=["bf16", "fp32", "int8"], default=None,
+                        help="LLM precision (default: HEALIFY_LLM_PRECISION, i.e. the app's)")
     parser.add_argument("--out-dir", type=Path, default=ROOT / "training" / "out" / "eval")
     parser.add_argument("--metrics-out", type=Path, default=None,
                         help="write the base and adapter summaries here (e.g. the adapter's metrics.json)")
@@ -257,7 +258,7 @@ def main(argv=None) -> int:
     examples = read_examples(args.test, args.n)
     for name in [m.strip() for m in args.models.split(",") if m.strip()]:
         evaluate_model(name, args.base, args.adapter if name == "adapter" else "", examples,
-                       args.max_new_tokens, args.out_dir, quantize=not args.no_int8,
+                       args.max_new_tokens, args.out_dir, precision=args.precision,
                        batch_size=args.batch_size, speed_n=args.speed_n)
     summaries = [json.loads((args.out_dir / f"{n}.json").read_text()) for n in ("base", "adapter")
                  if (args.out_dir / f"{n}.json").exists()]
