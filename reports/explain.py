@@ -10,6 +10,7 @@ The LoRA dataset builder reuses `build_messages` and `catalogue_explanation` for
 """
 from __future__ import annotations
 
+import re
 import threading
 from typing import Iterable, Iterator
 
@@ -94,27 +95,74 @@ def catalogue_explanation(results: list[LabResult], catalogue: Catalogue | None 
     return "\n".join(parts)
 
 
-def _fallback_for(results: list[LabResult], catalogue: Catalogue):
-    """Guard fallback: the catalogue wording of the result a rejected sentence talks about."""
+def _result_names(results: list[LabResult], catalogue: Catalogue) -> list[tuple[str, LabResult]]:
+    """(normalized name, result) for each printed and catalogue name, longest first."""
     names = [(normalize_name(r.test), r) for r in results]
     names += [(normalize_name(catalogue.get(r.analyte).name), r) for r in results if r.analyte and catalogue.get(r.analyte)]
-    names.sort(key=lambda pair: -len(pair[0]))
+    return sorted((pair for pair in names if pair[0]), key=lambda pair: -len(pair[0]))
+
+
+def _fallback_for(results: list[LabResult], catalogue: Catalogue):
+    """Guard fallback: the catalogue wording of the result a rejected sentence talks about."""
+    names = _result_names(results, catalogue)
 
     def fallback(sentence: str) -> str:
         text = f" {normalize_name(sentence)} "
         for name, result in names:
-            if name and f" {name} " in text:
+            if f" {name} " in text:
                 return f"{result.describe()}: {result_explanation(result, catalogue)}"
-        return "(A sentence was removed because it named a number that is not in your results.)"
+        return "(A sentence was removed because it named a number or a direction that is not in your results.)"
 
     return fallback
+
+
+_DIRECTION_WORDS = {
+    "high": ("high", "higher", "above", "elevated", "raised", "increased"),
+    "low": ("low", "lower", "below", "decreased", "reduced"),
+    "normal": ("normal", "within"),
+}
+
+
+def _direction(flag: str) -> str | None:
+    return {"high": "high", "critical_high": "high", "low": "low", "critical_low": "low", "normal": "normal"}.get(flag)
+
+
+def direction_check(results: list[LabResult], catalogue: Catalogue | None = None):
+    """A guard check: a sentence must not call a result high, low or normal against its computed flag.
+
+    Two forms are checked: "Platelets (low)" next to a name, and a sentence that names exactly one
+    result and one direction ("Your hemoglobin is below the range").
+    """
+    names = _result_names(results, catalogue or get_catalogue())
+    word_to_direction = {w: d for d, words in _DIRECTION_WORDS.items() for w in words}
+
+    def consistent(sentence: str) -> bool:
+        text = f" {normalize_name(sentence)} "
+        found: dict[tuple[int, int], LabResult] = {}
+        for name, result in names:
+            for match in re.finditer(rf" {re.escape(name)} ", text):
+                if not any(start <= match.start() < end for start, end in found):
+                    found[(match.start(), match.end())] = result
+                    after = text[match.end():match.end() + 12].split()
+                    said = word_to_direction.get(after[0]) if after else None
+                    if said and _direction(result.flag) and said != _direction(result.flag):
+                        return False
+        results_named = {id(r): r for r in found.values()}
+        said = {word_to_direction[w] for w in text.split() if w in word_to_direction}
+        if len(results_named) == 1 and len(said) == 1:
+            actual = _direction(next(iter(results_named.values())).flag)
+            return actual is None or said == {actual}
+        return True
+
+    return consistent
 
 
 def stream_llm_explanation(results: list[LabResult], llm, *, age: int | None = None, sex: str | None = None,
                            max_new_tokens: int = 256, stop: threading.Event | None = None) -> Iterator[str]:
     """Yield the guarded summary so far while the LLM streams it (only checked sentences are shown)."""
     catalogue = get_catalogue()
-    guard = StreamGuard(findings_text(results, age, sex), fallback=_fallback_for(results, catalogue))
+    guard = StreamGuard(findings_text(results, age, sex), fallback=_fallback_for(results, catalogue),
+                        check=direction_check(results, catalogue))
     for chunk in llm.stream_chat(build_messages(results, age, sex), max_new_tokens=max_new_tokens,
                                  temperature=0.0, stop=stop):
         yield guard.feed(chunk)

@@ -112,12 +112,14 @@ def split_sentences(text: str) -> list[str]:
 
 
 def guard_text(text: str, source: str | Iterable[str] | dict,
-               fallback: Callable[[str], str] | None = None) -> GuardResult:
-    """Replace every sentence of `text` that names a number absent from `source`."""
+               fallback: Callable[[str], str] | None = None,
+               check: Callable[[str], bool] | None = None) -> GuardResult:
+    """Replace every sentence of `text` that names a number absent from `source`, or that fails
+    the caller's extra `check` (e.g. a lab result said to be high when its computed flag is low)."""
     allowed = source if isinstance(source, dict) else _allowed(source)
     out, replaced = [], []
     for sentence in split_sentences(text):
-        if not _unsupported(sentence, allowed):
+        if not _unsupported(sentence, allowed) and (check is None or check(sentence)):
             out.append(sentence)
             continue
         replaced.append(sentence)
@@ -130,15 +132,17 @@ def guard_text(text: str, source: str | Iterable[str] | dict,
 class StreamGuard:
     """Guards a token stream sentence by sentence: `feed` tokens, get back the checked text so far."""
 
-    def __init__(self, source: str | Iterable[str], fallback: Callable[[str], str] | None = None):
+    def __init__(self, source: str | Iterable[str], fallback: Callable[[str], str] | None = None,
+                 check: Callable[[str], bool] | None = None):
         self._allowed = _allowed(source)
         self._fallback = fallback
+        self._check = check
         self._pending = ""
         self.text = ""
         self.replaced: list[str] = []
 
     def _emit(self, sentence: str) -> None:
-        result = guard_text(sentence, self._allowed, self._fallback)
+        result = guard_text(sentence, self._allowed, self._fallback, self._check)
         self.text += result.text
         self.replaced += result.replaced
 
@@ -161,9 +165,9 @@ class StreamGuard:
         return GuardResult(self.text, self.replaced)
 
 
-def guard_stream(chunks: Iterator[str], source, fallback=None) -> Iterator[str]:
+def guard_stream(chunks: Iterator[str], source, fallback=None, check=None) -> Iterator[str]:
     """Yield the guarded text so far after each chunk (only complete sentences are shown)."""
-    guard = StreamGuard(source, fallback)
+    guard = StreamGuard(source, fallback, check)
     for chunk in chunks:
         yield guard.feed(chunk)
     yield guard.finish().text

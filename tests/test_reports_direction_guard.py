@@ -1,0 +1,36 @@
+"""Healytics summaries may not call a result high, low or normal against its computed flag."""
+from pathlib import Path
+
+from reports.analysis import read_and_parse
+from reports.explain import direction_check, stream_llm_explanation
+
+SAMPLE = Path(__file__).parents[1] / "data" / "samples" / "us_table_report.pdf"
+
+
+def results():
+    return read_and_parse(SAMPLE)[1].results
+
+
+def test_wrong_directions_are_caught_and_right_ones_pass():
+    consistent = direction_check(results())
+    assert consistent("Other results outside the range: RDW (high), Haemoglobin (low).")
+    assert consistent("Hematocrit came back below the usual range.")
+    assert consistent("Platelets are normal.")
+    assert not consistent("The rest of your results, including Platelets (low), MCV (normal).")
+    assert not consistent("Hematocrit is high.")
+
+
+class ScriptedLLM:
+    def __init__(self, reply):
+        self.reply = reply
+
+    def stream_chat(self, messages, **kwargs):
+        yield from (word + " " for word in self.reply.split(" "))
+
+
+def test_the_streamed_summary_replaces_a_sentence_with_a_wrong_direction():
+    llm = ScriptedLLM("Your hematocrit is below the usual range. Your platelets are low. Ask your doctor why.")
+    *_, final = stream_llm_explanation(results(), llm)
+    assert "hematocrit is below" in final and "Ask your doctor why." in final
+    assert "platelets are low" not in final.lower()
+    assert "Platelets: 372 K/uL" in final  # the catalogue wording took its place
