@@ -79,7 +79,7 @@ def main() -> None:
         torch.set_num_threads(2)
         print(f"generation, app path ({settings.llm_precision}, greedy, 128 new tokens, 2 threads): "
               f"{generation_speed(llm):.1f} tok/s")
-        for precision in ("fp32", "int8"):
+        for precision in [p for p in ("fp32", "bf16", "int8") if p != settings.llm_precision]:
             other = load_llm("embedded", settings.report_adapter,
                              Settings(data_dir=cache, cache_dir=cache, llm_precision=precision))
             print(f"generation, {precision} for comparison (same settings): {generation_speed(other):.1f} tok/s")
