@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from safety.guard import SENTENCE_BREAK
+
 CANNOT_FIND = "I cannot find that in your records."
 SYSTEM_PROMPT = (
     "You answer a patient's question using only the numbered excerpts from their own records. "
@@ -25,7 +27,6 @@ _INJECTION = re.compile(
     r"|^\s*(system|assistant)\s*:",
     re.IGNORECASE | re.MULTILINE,
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def looks_like_instruction(text: str) -> bool:
@@ -34,7 +35,7 @@ def looks_like_instruction(text: str) -> bool:
 
 def neutralize(text: str) -> str:
     """Replace every sentence that reads like an instruction to the model."""
-    parts = [p for p in _SENTENCE.split(text) if p.strip()]
+    parts = [p for p in SENTENCE_BREAK.split(text) if p.strip()]
     return " ".join(REMOVED if looks_like_instruction(p) else p for p in parts)
 
 

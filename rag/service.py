@@ -23,7 +23,7 @@ import numpy as np
 from rag.chunking import Chunk, lab_chunks, page_chunks
 from rag.index import Hit, HybridIndex, content_tokens, search_text
 from rag.prompting import CANNOT_FIND, build_messages, looks_like_instruction
-from safety.guard import REPLACED_NOTE, StreamGuard
+from safety.guard import REPLACED_NOTE, SENTENCE_BREAK, StreamGuard
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,6 @@ ITEM_KEY = "rag"
 ABSTAIN_BELOW = 0.45
 EVIDENCE_DEPTH = 3        # hits considered for the abstention decision
 ANSWER_TOKENS = 96
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _DENIAL = re.compile(r"\b(cannot|can't|can not|unable to|could not|couldn't) find\b|\bnot (mentioned|found|available)\b",
                      re.IGNORECASE)
 
@@ -360,7 +359,7 @@ class RagService:
 
 def _passages(text: str) -> list[str]:
     """Sentences/lines of a chunk; a short heading ('Medication:') is joined with what follows."""
-    parts = [p.strip() for p in _SENTENCE.split(text) if p.strip() and not looks_like_instruction(p)]
+    parts = [p.strip() for p in SENTENCE_BREAK.split(text) if p.strip() and not looks_like_instruction(p)]
     merged: list[str] = []
     for part in parts:
         if merged and (merged[-1].endswith(":") or len(merged[-1]) < 20):
@@ -376,7 +375,7 @@ def _grounded_only(text: str, evidence_words: set[str], question_words: set[str]
     and "cannot find" (the evidence above contradicts it) are dropped, and so are fragments of
     fewer than three topic words (a cut-off "K" carries no claim a reader can check)."""
     kept = []
-    for sentence in _SENTENCE.split(text):
+    for sentence in SENTENCE_BREAK.split(text):
         sentence = sentence.strip()
         if sentence == REPLACED_NOTE:
             kept.append(sentence)

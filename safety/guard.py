@@ -18,7 +18,7 @@ _NUMBER = re.compile(r"(?<![\w.,])[-+]?\d+(?:[.,]\d+)?(?![\w])")
 # Things that look numeric but are not claims: citation markers [1], list enumerators "1." / "2)" at line start.
 _CITATION = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 _ENUMERATOR = re.compile(r"(?m)^\s*\d{1,2}[.)]\s")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")  # shared by every module that splits text into sentences
 # A unit right after a number: "%", anything with a slash ("g/dL", "x10^9/L"), or a common bare unit.
 _UNIT_AFTER = re.compile(r"\s?(%|[a-zA-Zµμ^0-9]*[a-zA-Zµμ]/[a-zA-Z0-9µμ^]+|"
                          r"(?:pg|fl|mg|g|kg|mmol|umol|µmol|meq|iu|u|ng|ug|µg|mm|mmhg|sec|s|bpm)\b)", re.IGNORECASE)
@@ -103,7 +103,7 @@ class GuardResult:
 def split_sentences(text: str) -> list[str]:
     """Split keeping separators, so joining the parts gives back the text."""
     parts, last = [], 0
-    for match in _SENTENCE_END.finditer(text):
+    for match in SENTENCE_BREAK.finditer(text):
         parts.append(text[last:match.end()])
         last = match.end()
     if last < len(text):
@@ -153,7 +153,7 @@ class StreamGuard:
         for sentence in parts[:-1]:
             self._emit(sentence)
         self._pending = parts[-1] if parts else ""
-        if self._pending and _SENTENCE_END.search(self._pending[-1:] or ""):
+        if self._pending and SENTENCE_BREAK.search(self._pending[-1:] or ""):
             self._emit(self._pending)
             self._pending = ""
         return self.text
