@@ -104,8 +104,6 @@ def strip_quantization_marks(model) -> None:
     model.is_quantized = False
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
-    model.config.quantization_config = None
-    delattr(model.config, "quantization_config")
 
 
 def load_base_model(model_ref: str, settings: Settings | None = None):

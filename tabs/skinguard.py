@@ -19,10 +19,8 @@ def _file_path(item) -> str:
 
 
 def create_skinguard_tab(engine) -> None:
-    from models.registry import REGISTRY
     from models.skin_chat import SkinConversations
 
-    REGISTRY.describe("skin", feature="SkinGuard", source=Path(engine.settings.skin_model).name)
     disclaimer()
     gr.Markdown(INTRO)
     conversation_id = gr.State(None)
