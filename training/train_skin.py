@@ -2,8 +2,8 @@
 
     nice -n 10 .venv/bin/python training/train_skin.py --data ../shared/data/skin --out data/skin
 
-The committed model took four such runs (warm restarts, the last two at 112 px with warm-up and weight EMA);
-the exact commands are in data/skin/MODEL_CARD.md.
+The committed model took four such runs (warm restarts, the last two at 112 px with warm-up and weight EMA):
+`make train-skin` runs exactly those four commands (see data/skin/MODEL_CARD.md).
 
 Steps: cache every image once as a uint8 array (same loader as inference), train a small CNN with
 class-balanced loss and augmentation, keep the epoch with the best val balanced accuracy (early
