@@ -145,7 +145,7 @@ def load_llm(model_ref: str, adapter: str = "", settings: Settings | None = None
         quantize_linear_weights(model)
     elif settings.llm_precision != "fp32":
         raise ValueError(f"HEALIFY_LLM_PRECISION must be bf16, fp32 or int8, not {settings.llm_precision!r}")
-    return LocalLLM(model, tokenizer, describe_source(model_ref, adapter))
+    return LocalLLM(model, tokenizer, f"{describe_source(model_ref, adapter)}, {settings.llm_precision} weights")
 
 
 @dataclass

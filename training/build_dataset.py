@@ -193,7 +193,7 @@ layouts Healytics reads: {', '.join(f'{k} ({v})' for k, v in sorted(layouts.item
 
 ## Construction
 - **Prompt**: the report text is parsed by the app's parser and turned into the app's exact prompt,
-  `reports.explain.build_messages` (system rules + structured findings only, abnormal first, at most
+  `reports.explain.build_messages` (system rules + structured findings only, grouped as outside / within the reference range, at most
   {MAX_FINDINGS_IN_PROMPT} results).
 - **Target**: composed from the computed flags and the analyte catalogue's wording (`data/analytes.json`,
   MedlinePlus-based), with templates chosen by a seeded random generator: critical results first with the
