@@ -169,8 +169,20 @@ def stream_llm_explanation(results: list[LabResult], llm, *, age: int | None = N
     for chunk in llm.stream_chat(build_messages(results, age, sex), max_new_tokens=max_new_tokens,
                                  temperature=0.0, stop=stop):
         yield guard.feed(chunk)
-    final = guard.finish()
-    yield final.text
+    text = guard.finish().text
+    stats = getattr(llm, "last_stats", None)
+    if stats is not None and stats.new_tokens >= max_new_tokens:  # cut off by the token budget
+        text = drop_unfinished_sentence(text)
+    yield text
+
+
+def drop_unfinished_sentence(text: str) -> str:
+    """The text without a trailing fragment that stops mid-sentence ('... are normal.\n\nThis' -> '... are normal.')."""
+    stripped = text.rstrip()
+    if not stripped or stripped[-1] in ".!?:)":
+        return stripped
+    ends = [match.end() for match in re.finditer(r"[.!?:](?=\s)|\n", stripped)]
+    return stripped[:ends[-1]].rstrip() if ends else stripped
 
 
 def urgent_banner(results: list[LabResult]) -> str | None:

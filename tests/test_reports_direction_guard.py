@@ -34,3 +34,19 @@ def test_the_streamed_summary_replaces_a_sentence_with_a_wrong_direction():
     assert "hematocrit is below" in final and "Ask your doctor why." in final
     assert "platelets are low" not in final.lower()
     assert "Platelets: 372 K/uL" in final  # the catalogue wording took its place
+
+
+class CappedLLM(ScriptedLLM):
+    """Streams its reply and reports it used the whole token budget (cut off mid-sentence)."""
+
+    def stream_chat(self, messages, max_new_tokens=256, **kwargs):
+        self.last_stats = type("Stats", (), {"new_tokens": max_new_tokens})()
+        yield from super().stream_chat(messages)
+
+
+def test_a_summary_cut_by_the_token_budget_loses_its_unfinished_sentence():
+    reply = "Your hematocrit is below the usual range.\n\nQuestions to ask your doctor:\n- Why is it low?\n\nThis"
+    *_, final = stream_llm_explanation(results(), CappedLLM(reply), max_new_tokens=40)
+    assert final.endswith("- Why is it low?") and "This" not in final
+    *_, uncapped = stream_llm_explanation(results(), ScriptedLLM(reply))
+    assert uncapped.rstrip().endswith("This")
