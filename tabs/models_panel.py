@@ -24,5 +24,6 @@ def model_rows(engine) -> list[list]:
 def create_models_tab(engine) -> None:
     disclaimer()
     gr.Markdown("Models load on first use and stay in memory. Memory is the process's RSS growth while loading.")
-    table = gr.Dataframe(headers=COLUMNS, value=lambda: model_rows(engine), interactive=False, wrap=True)
+    table = gr.Dataframe(headers=COLUMNS, value=lambda: model_rows(engine), interactive=False, wrap=True,
+                         column_widths=["16%", "40%", "10%", "10%", "10%", "14%"])
     gr.Button("Refresh").click(lambda: model_rows(engine), outputs=table, api_name="models_status")
