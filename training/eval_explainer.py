@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from models.llm import PRECISIONS  # noqa: E402
 from reports.catalogue import get_catalogue, normalize_name  # noqa: E402
 from safety.guard import unsupported_numbers  # noqa: E402
 
@@ -249,7 +250,7 @@ def main(argv=None) -> int:
     parser.add_argument("--max-new-tokens", type=int, default=256, help="the app's default generation budget")
     parser.add_argument("--batch-size", type=int, default=10, help="prompts generated together (quality metrics)")
     parser.add_argument("--speed-n", type=int, default=3, help="prompts timed one by one on the serving path")
-    parser.add_argument("--precision", choices=["bf16", "fp32", "int8"], default=None,
+    parser.add_argument("--precision", choices=PRECISIONS, default=None,
                         help="LLM precision (default: HEALIFY_LLM_PRECISION, i.e. the app's)")
     parser.add_argument("--out-dir", type=Path, default=ROOT / "training" / "out" / "eval")
     parser.add_argument("--metrics-out", type=Path, default=None,
