@@ -186,6 +186,17 @@ class BalancedAccuracyStop:
         return Callback()
 
 
+def start_tensorflow(threads: int, seed: int) -> None:
+    """Logs to stdout, TensorFlow on `threads` cores, every random generator seeded."""
+    import keras
+    import tensorflow as tf
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    keras.utils.set_random_seed(seed)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "skin"))
@@ -211,14 +222,11 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
 
     import keras
     import tensorflow as tf
 
-    tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
-    keras.utils.set_random_seed(args.seed)
+    start_tensorflow(args.threads, args.seed)
     data, out, cache = Path(args.data), Path(args.out), Path(args.cache)
     train_x, train_y = cached_split(data / "train", args.size, cache)
     val_x, val_y = cached_split(data / "val", args.size, cache)

@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from models.skin import CLASSES, calibrated_probs, fit_temperature  # noqa: E402
 from models.skin_colour import TreeEnsemble, colour_features, fuse, fusion_inputs  # noqa: E402
-from training.train_skin import cached_split, choose_decision_rule, list_split, predict_logits, write_metrics  # noqa: E402
+from training.train_skin import (cached_split, choose_decision_rule, list_split, predict_logits,  # noqa: E402
+                                 start_tensorflow, write_metrics)
 
 log = logging.getLogger("train_skin_colour")
 COLOUR_FILE = "skinguard_colour.npz"
@@ -104,14 +105,11 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
 
     import keras
-    import tensorflow as tf
     from sklearn.linear_model import LogisticRegression
 
-    tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
+    start_tensorflow(args.threads, args.seed)
     data, out, cache = Path(args.data), Path(args.out), Path(args.cache)
     config = json.loads((out / "skinguard.json").read_text())
     model = keras.models.load_model(out / "skinguard.keras", compile=False)
