@@ -139,7 +139,7 @@ def choose_decision_rule(logits: np.ndarray, labels: np.ndarray, prior: np.ndarr
             probs = calibrated_probs(logits, temperature, bias)
             m = skin_metrics.compute(labels, probs, CLASSES)
             margins = target_margins(m, labels)
-            met = sum(margins[key] >= 0 for key in ("balanced_accuracy", "accuracy", "ece"))
+            met = sum(margins[name] >= 0 for name in ("balanced_accuracy", "accuracy", "ece"))
             key = (margins["mel_sensitivity"] >= 0, met, min(margins.values()))
             log.info("rule alpha=%.2f beta=%.3f T=%.3f: acc %.3f bal %.3f mel %.3f ece %.3f (smallest margin %.2f SE)",
                      alpha, beta, temperature, m["accuracy"], m["balanced_accuracy"], m["mel_sensitivity"], m["ece"], key[2])
