@@ -6,7 +6,7 @@ run:  ## set up (once) and start the app on http://127.0.0.1:7860
 	bash scripts/setup.sh && $(PY) app.py
 test:  ## set up (once) and run the whole test suite, slow tests included
 	bash scripts/setup.sh --dev && $(PY) -m pytest
-train-skin:  ## retrain SkinGuard from scratch on ../shared/data/skin (about 95 CPU-minutes) into data/skin
+train-skin:  ## retrain SkinGuard from scratch on ../shared/data/skin (about an hour on 2 cores) into data/skin
 	bash scripts/setup.sh
 	$(PY) training/train_skin.py --size 96 --epochs 22 --patience 8 --max-minutes 45 --no-tta --out runs/skin1
 	$(PY) training/train_skin.py --size 96 --init runs/skin1/skinguard.keras --lr 1e-3 --epochs 15 --patience 8 \
