@@ -105,6 +105,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
+    if args.max_trees < 25:
+        parser.error("--max-trees must be at least 25 (cross-validation checks every 25 trees)")
 
     import keras
     from sklearn.linear_model import LogisticRegression
