@@ -20,7 +20,8 @@ def _image_features(rgb: np.ndarray) -> list[float]:
 
     height, width = rgb.shape[:2]
     features: list[float] = []
-    for space in (rgb, cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV), cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)):
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    for space in (rgb, hsv, cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)):
         for channel in range(3):
             values = space[..., channel].astype(np.float32)
             centre = values[height // 4:3 * height // 4, width // 4:3 * width // 4]
@@ -31,7 +32,6 @@ def _image_features(rgb: np.ndarray) -> list[float]:
     laplacian = cv2.Laplacian(gray, cv2.CV_32F)
     gradient = np.hypot(cv2.Sobel(gray, cv2.CV_32F, 1, 0), cv2.Sobel(gray, cv2.CV_32F, 0, 1))
     features += [np.abs(laplacian).mean(), laplacian.std(), gradient.mean(), gradient.std(), np.percentile(gradient, 90)]
-    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     histogram = cv2.calcHist([hsv], [0, 1, 2], None, [6, 4, 4], [0, 180, 0, 256, 0, 256]).ravel()
     features += list(histogram / histogram.sum())
     dark = gray < np.percentile(gray, 30)  # the darkest 30%: roughly the lesion
