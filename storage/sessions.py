@@ -1,6 +1,7 @@
 """Per-browser-session state keyed by Gradio's `request.session_hash`.
 
-Guests' uploads, RAG indexes and anything else a tab keeps for one session live here. A session is
+Guests' uploads, RAG indexes and anything else a tab keeps for one session live here. A session's folder is
+named by a random UUID the server makes, never by the client-chosen session id. A session is
 dropped on `demo.unload` or after `ttl_s` of inactivity; dropping calls every registered cleanup hook
 (for example the guest-conversation purge) and deletes the session's upload folder, unless a
 logged-in user chose to keep their records (then `keep_files` is set and the files were already moved
@@ -12,6 +13,7 @@ import shutil
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -52,8 +54,8 @@ class SessionStore:
         with self._lock:
             session = self._sessions.get(session_hash)
             if session is None:
-                workdir = self.root / _safe_name(session_hash)
-                workdir.mkdir(parents=True, exist_ok=True)
+                workdir = self.root / uuid.uuid4().hex  # never derived from the client's id
+                workdir.mkdir(parents=True)
                 session = SessionData(session_hash, workdir)
                 self._sessions[session_hash] = session
             session.touch()
@@ -83,7 +85,8 @@ class SessionStore:
                 import logging
                 logging.getLogger(__name__).exception("session cleanup hook failed")
         session.items.clear()
-        shutil.rmtree(session.workdir, ignore_errors=True)
+        if session.workdir.parent == self.root:  # only ever a folder this store made
+            shutil.rmtree(session.workdir, ignore_errors=True)
         return True
 
     def sweep(self, now: float | None = None) -> list[str]:
@@ -107,6 +110,3 @@ class SessionStore:
         thread.start()
         return thread
 
-
-def _safe_name(session_hash: str) -> str:
-    return "".join(c for c in session_hash if c.isalnum() or c in "-_")[:64] or "anon"

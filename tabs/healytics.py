@@ -93,14 +93,17 @@ def download_file(analysis, folder: Path) -> str:
 
 
 def download_folder(session) -> Path:
-    """Per-session folder for summary downloads, under the temp dir Gradio may serve from."""
-    folder = Path(tempfile.gettempdir()) / "healify-healytics" / session.session_hash
+    """Per-session folder for summary downloads, under the temp dir Gradio serves from.
+
+    Named like the session's own folder (a server-made UUID), never by the client's session id.
+    """
+    folder = Path(tempfile.gettempdir()) / "healify-healytics" / session.workdir.name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
 def _drop_downloads(session) -> None:
-    shutil.rmtree(Path(tempfile.gettempdir()) / "healify-healytics" / session.session_hash, ignore_errors=True)
+    shutil.rmtree(Path(tempfile.gettempdir()) / "healify-healytics" / session.workdir.name, ignore_errors=True)
 
 
 def create_healytics_tab(engine) -> None:
