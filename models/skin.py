@@ -177,12 +177,10 @@ class SkinClassifier:
         return self.classify_arrays(to_array(load_rgb(image), self.size)[None])[0]
 
 
-def get_skin_classifier(settings=None) -> SkinClassifier:
+def get_skin_classifier(settings) -> SkinClassifier:
     """The shared SkinGuard classifier, loaded on first use (raises models.registry.ModelUnavailable)."""
     from models.registry import REGISTRY
-    from settings import get_settings
 
-    settings = settings or get_settings()
     path = settings.skin_model
     return REGISTRY.get_or_load("skin", lambda: SkinClassifier(path), feature="SkinGuard",
                                 source=Path(path).name)

@@ -64,7 +64,7 @@ class TreeEnsemble:
     depth: int
 
     @classmethod
-    def from_sklearn(cls, model) -> "TreeEnsemble":
+    def from_sklearn(cls, model) -> TreeEnsemble:
         """Export a fitted multiclass `HistGradientBoostingClassifier` (numeric features, no missing values)."""
         parts, roots, classes, offset, depth = [], [], [], 0, 0
         for per_class in model._predictors:
@@ -105,7 +105,7 @@ class TreeEnsemble:
         np.savez_compressed(path, **{name: np.asarray(getattr(self, name)) for name in self.__dataclass_fields__})
 
     @classmethod
-    def load(cls, path: str | Path) -> "TreeEnsemble":
+    def load(cls, path: str | Path) -> TreeEnsemble:
         with np.load(path) as stored:
             fields = {name: stored[name] for name in cls.__dataclass_fields__}
         fields["depth"] = int(fields["depth"])

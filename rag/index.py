@@ -150,7 +150,7 @@ class HybridIndex:
         (folder / "chunks.json").write_text(json.dumps([c.to_dict() for c in self.chunks]), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path, dim: int) -> "HybridIndex":
+    def load(cls, folder: Path, dim: int) -> HybridIndex:
         index = cls(dim)
         chunks = [Chunk(**c) for c in json.loads((folder / "chunks.json").read_text(encoding="utf-8"))]
         embeddings = np.load(folder / "embeddings.npy")

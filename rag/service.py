@@ -1,7 +1,7 @@
 """HealyChat: questions answered from the user's own records, with [n] citations or an honest abstention.
 
 Each browser session has its own `SessionRecords` (documents + hybrid index) in
-`session.items["rag"]`; nothing is shared between sessions. A logged-in user who opts in keeps
+`session.records`; nothing is shared between sessions. A logged-in user who opts in keeps
 their records under `<data_dir>/users/<user_id>/records/`; everything else ends with the session.
 """
 from __future__ import annotations
@@ -14,9 +14,9 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -28,7 +28,6 @@ from settings import Settings
 
 log = logging.getLogger(__name__)
 
-ITEM_KEY = "rag"
 # Abstain when the best evidence score among the top hits is below this. Calibrated on
 # tests/data/rag/questions.json + data/samples with `scripts/eval_rag.py --sweep` (middle of the plateau
 # where every unanswerable question abstains and false abstention stays lowest).
@@ -108,12 +107,12 @@ class RagService:
     # ---- per-session records --------------------------------------------------------------
     def records(self, session) -> SessionRecords:
         """This session's records, restoring a logged-in user's kept records on first use."""
-        store = session.items.get(ITEM_KEY)
+        store = session.records
         if store is not None and store.owner is not None and store.owner != session.user_id:
             store = None  # logged out or switched user: their records must not stay visible
         if store is None:
             store = SessionRecords(session.user_id)
-            session.items[ITEM_KEY] = store
+            session.records = store
         if session.user_id is not None and store.restored_for != session.user_id:
             with store.lock:
                 store.owner = store.restored_for = session.user_id
@@ -123,7 +122,7 @@ class RagService:
 
     def drop_session(self, session) -> None:
         """`sessions.on_drop` hook: free the index (kept records are already on disk)."""
-        store = session.items.pop(ITEM_KEY, None)
+        store, session.records = session.records, None
         if store is not None:
             with store.lock:
                 store.documents.clear()
@@ -213,9 +212,7 @@ class RagService:
         return not hits or max(h.evidence for h in hits[:EVIDENCE_DEPTH]) < ABSTAIN_BELOW
 
     def answer(self, session, question: str) -> RagAnswer:
-        final = None
-        for final in self.answer_stream(session, question):
-            pass
+        *_, final = self.answer_stream(session, question)
         return final
 
     def answer_stream(self, session, question: str, stop: threading.Event | None = None) -> Iterator[RagAnswer]:

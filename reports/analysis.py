@@ -7,7 +7,7 @@ from pathlib import Path
 from reports.explain import catalogue_explanation, findings_text, stream_llm_explanation
 from reports.extract import ExtractedDocument, extract_document
 from reports.parser import ParsedReport, parse_report
-from settings import Settings, get_settings
+from settings import Settings
 
 
 @dataclass
@@ -27,26 +27,22 @@ class ReportAnalysis:
         return "\n\n".join(t for t in (self.llm_text, self.catalogue_text) if t)
 
 
-def read_and_parse(path: str | Path, settings: Settings | None = None) -> tuple[ExtractedDocument, ParsedReport]:
-    settings = settings or get_settings()
+def read_and_parse(path: str | Path, settings: Settings) -> tuple[ExtractedDocument, ParsedReport]:
     document = extract_document(path, max_pages=settings.max_pdf_pages, max_bytes=settings.max_upload_mb * 2**20)
     return document, parse_report(document.pages)
 
 
-def llm_summary(parsed: ParsedReport, settings: Settings | None = None) -> str:
+def llm_summary(parsed: ParsedReport, settings: Settings) -> str:
     """The whole guarded LLM summary (raises models.registry.ModelUnavailable)."""
     from models.registry import get_report_llm
 
-    settings = settings or get_settings()
     llm = get_report_llm(settings)
-    text = ""
-    for text in stream_llm_explanation(parsed.results, llm, age=parsed.age, sex=parsed.sex,
-                                       max_new_tokens=settings.max_new_tokens):
-        pass
+    *_, text = stream_llm_explanation(parsed.results, llm, age=parsed.age, sex=parsed.sex,
+                                      max_new_tokens=settings.max_new_tokens)
     return text.strip()
 
 
-def analyze_file(path: str | Path, *, use_llm: bool = False, settings: Settings | None = None) -> ReportAnalysis:
+def analyze_file(path: str | Path, *, settings: Settings, use_llm: bool = False) -> ReportAnalysis:
     """Read, parse, flag and explain one report; raises reports.extract.DocumentError on bad input."""
     from models.registry import ModelUnavailable
 

@@ -99,7 +99,7 @@ class Catalogue:
                         bucket.append(analyte)
 
     @classmethod
-    def load(cls, path: Path = CATALOGUE_PATH) -> "Catalogue":
+    def load(cls, path: Path = CATALOGUE_PATH) -> Catalogue:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
         analytes = []
         for e in raw["analytes"]:

@@ -10,9 +10,10 @@ from reports.extract import DocumentError
 def analyze_command(args) -> int:
     """Print the contract JSON (or a readable table); bad input -> exit 2 with one line on stderr."""
     from reports.analysis import analyze_file
+    from settings import get_settings
 
     try:
-        analysis = analyze_file(args.file, use_llm=not args.no_llm)
+        analysis = analyze_file(args.file, settings=get_settings(), use_llm=not args.no_llm)
     except DocumentError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from reports.catalogue import Catalogue, get_catalogue, normalize_name
 from reports.parser import LabResult

@@ -13,7 +13,7 @@ ABNORMAL_FLAGS = {"low", "high", "critical_low", "critical_high", "abnormal"}
 CRITICAL_FLAGS = {"critical_low", "critical_high"}
 
 # Qualitative results that mean "nothing found".
-_NEGATIVE = {"negative", "neg", "negatif", "negative", "négatif", "négative", "absent", "absence", "absente", "none",
+_NEGATIVE = {"negative", "neg", "negatif", "négatif", "négative", "absent", "absence", "absente", "none",
              "nil", "not detected", "non detecte", "non détecté", "non-reactive", "nonreactive", "non reactive",
              "normal", "none seen", "-"}
 

@@ -9,8 +9,8 @@ footers are ignored because they never look like a result.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Iterable
 
 from reports.catalogue import Catalogue, get_catalogue, normalize_name
 from reports.flags import ABNORMAL_FLAGS, CRITICAL_FLAGS, decide
@@ -118,7 +118,7 @@ _NOT_TESTS = {
     "no", "n", "ref", "reference", "hospital", "clinic", "requested", "request", "demande", "le", "du", "ne", "nee",
     "released", "validated", "valide", "ordered", "copy", "fin", "end", "total pages", "tube", "zip", "postcode",
     "lot", "run", "batch", "npi", "ssn", "insurance", "diagnosis", "diagnostic", "discharge", "temperature",
-    "intubated", "peep", "mr", "mrs", "ms", "mme", "bed", "lit", "chambre", "ventilator", "tidal", "ventilation", "o2 flow", "required",
+    "intubated", "peep", "mr", "mrs", "ms", "mme", "lit", "chambre", "ventilator", "tidal", "ventilation", "o2 flow", "required",
 }
 _SECTION_URINE = re.compile(r"\b(urinalysis|urine|urines|urinaire|urinaires|ecbu|bandelette|dipstick|uria)\b", re.I)
 _SECTION_OTHER = re.compile(r"\b(hematology|haematology|chemistry|biochemistry|biochimie|h[ée]matologie|"

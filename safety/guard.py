@@ -10,8 +10,8 @@ with a note). Works on whole texts (`guard_text`) and on token streams (`StreamG
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
 
 # A number: optional sign, digits, optional decimal part with '.' or ',' (French decimal comma).
 _NUMBER = re.compile(r"(?<![\w.,])[-+]?\d+(?:[.,]\d+)?(?![\w])")

@@ -10,15 +10,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
     import numpy as np
 
     from models.skin import SkinClassifier
-    from models.skin_cli import labelled_images
     from settings import get_settings
+    from skin.cli import labelled_images
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=get_settings().skin_model)

@@ -20,6 +20,7 @@ from reports.analysis import analyze_file  # noqa: E402
 from reports.catalogue import normalize_name  # noqa: E402
 from reports.flags import CRITICAL_FLAGS  # noqa: E402
 from safety.guard import unsupported_numbers  # noqa: E402
+from settings import get_settings  # noqa: E402
 
 
 def _same_value(truth: dict, got) -> bool:
@@ -49,7 +50,7 @@ def evaluate(folder: Path, use_llm: bool, verbose: bool) -> dict:
     layouts = Counter()
     for truth_path in sorted(folder.glob("*.json")):
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
-        analysis = analyze_file(folder / truth["file"], use_llm=use_llm)
+        analysis = analyze_file(folder / truth["file"], settings=get_settings(), use_llm=use_llm)
         results = analysis.parsed.results
         pairs = match_rows(truth["results"], results)
         layouts[truth["layout"]] += 1

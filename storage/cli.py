@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from settings import get_settings
 from storage.contact import ContactStore
@@ -23,7 +23,7 @@ def contact_command(args) -> int:
         print("No contact messages.")
         return 0
     for m in messages:
-        when = datetime.fromtimestamp(m.created_at, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        when = datetime.fromtimestamp(m.created_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
         print(f"#{m.id}  {when}  {m.name} <{m.email}>" + (f"  [{m.subject}]" if m.subject else ""))
         print("    " + m.message.replace("\n", "\n    "))
     return 0

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 # (version, SQL) in order. Never edit a released step: append a new one.
 MIGRATIONS: list[tuple[int, str]] = [

@@ -14,9 +14,10 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass
@@ -27,7 +28,14 @@ class SessionData:
     user_name: str | None = None
     keep_records: bool = False          # a logged-in user's opt-in to keep records across visits
     last_seen: float = field(default_factory=time.monotonic)
-    items: dict[str, Any] = field(default_factory=dict)  # per-feature state, e.g. items["rag_index"]
+    # Per-feature state, each one small dataclass of its feature (typed loosely: storage sits below features).
+    records: Any = None                    # rag.service.SessionRecords: this session's HealyChat index
+    report: Any = None                     # reports.service.ReportState: the last analysed lab report
+    reply_stop: threading.Event | None = None  # Stop event of the assistant reply being generated
+
+    def clear_features(self) -> None:
+        """Forget every feature's state (logout, session end)."""
+        self.records = self.report = self.reply_stop = None
 
     def touch(self) -> None:
         self.last_seen = time.monotonic()
@@ -84,7 +92,7 @@ class SessionStore:
             except Exception:  # one failing hook must not keep the others from freeing data
                 import logging
                 logging.getLogger(__name__).exception("session cleanup hook failed")
-        session.items.clear()
+        session.clear_features()
         if session.workdir.parent == self.root:  # only ever a folder this store made
             shutil.rmtree(session.workdir, ignore_errors=True)
         return True

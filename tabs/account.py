@@ -3,10 +3,12 @@
 Logging in ties the browser session to the user: their conversations persist in SQLite, and the
 chats started as a guest in this session move to the account.
 """
+from __future__ import annotations
+
 import os
+from dataclasses import dataclass
 
 import gradio as gr
-from gradio.context import Context
 
 from tabs.common import disclaimer
 
@@ -19,12 +21,20 @@ def _status(session) -> str:
     return f"Logged in as **{session.user_name}**. Your conversations are kept across visits."
 
 
-def create_account_tab(engine) -> None:
-    from storage.conversations import guest_owner, user_owner
-    from storage.users import AuthError, login, logout
+@dataclass
+class AccountUI:
+    status: gr.Markdown
+    login_email: gr.Textbox
+    login_password: gr.Textbox
+    login_button: gr.Button
+    name: gr.Textbox
+    email: gr.Textbox
+    password: gr.Textbox
+    register_button: gr.Button
+    logout_button: gr.Button
 
-    users, conversations = engine.users, engine.conversations  # created at build time
 
+def build_ui() -> AccountUI:
     disclaimer()
     status = gr.Markdown(GUEST_NOTE)
     with gr.Row():
@@ -43,6 +53,16 @@ def create_account_tab(engine) -> None:
     if os.environ.get("SPACE_ID"):  # Hugging Face OAuth only exists on a Space
         gr.Markdown("Or use your Hugging Face account:")
         gr.LoginButton("Sign in with Hugging Face")
+    return AccountUI(status, login_email, login_password, login_button, name, email, password, register_button,
+                     logout_button)
+
+
+def create_account_tab(engine, events) -> None:
+    from storage.conversations import guest_owner, user_owner
+    from storage.users import AuthError, login, logout
+
+    users, conversations = engine.users, engine.conversations  # created at build time
+    ui = build_ui()
 
     def start_user_session(request, user) -> str:
         session = engine.session(request)
@@ -54,20 +74,21 @@ def create_account_tab(engine) -> None:
         try:
             user = users.register(name_text, email_text, password_text)
         except AuthError as error:
-            return f"⚠️ {error}", gr.update()
-        return start_user_session(request, user), ""
+            return f"⚠️ {error}", gr.update(), gr.update()
+        return start_user_session(request, user), "", events.bump()
 
     def on_login(email_text, password_text, request: gr.Request):
         try:
             user = users.login(email_text, password_text)
         except AuthError as error:
-            return f"⚠️ {error}", ""
-        return start_user_session(request, user), ""
+            return f"⚠️ {error}", "", gr.update()
+        return start_user_session(request, user), "", events.bump()
 
     def on_logout(request: gr.Request):
         session = engine.session(request)
         logout(session)
-        return _status(session)
+        session.clear_features()  # the next person at this browser starts with empty tabs
+        return _status(session), events.bump()
 
     def on_load(request: gr.Request):
         return _status(engine.session(request))
@@ -78,8 +99,9 @@ def create_account_tab(engine) -> None:
             return start_user_session(request, users.login_huggingface(profile.username, profile.name))
         return _status(session)
 
-    register_button.click(on_register, [name, email, password], [status, password], api_name="register")
-    login_button.click(on_login, [login_email, login_password], [status, login_password], api_name="login")
-    logout_button.click(on_logout, None, status, api_name="logout")
-    Context.root_block.load(on_load_space if os.environ.get("SPACE_ID") else on_load, None, status,
-                            api_visibility="private")
+    ui.register_button.click(on_register, [ui.name, ui.email, ui.password], [ui.status, ui.password, events.signed_in],
+                             api_name="register")
+    ui.login_button.click(on_login, [ui.login_email, ui.login_password],
+                          [ui.status, ui.login_password, events.signed_in], api_name="login")
+    ui.logout_button.click(on_logout, None, [ui.status, events.signed_in], api_name="logout")
+    events.on_page_load(on_load_space if os.environ.get("SPACE_ID") else on_load, None, ui.status)

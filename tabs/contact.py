@@ -4,7 +4,7 @@ import gradio as gr
 from tabs.common import disclaimer
 
 
-def create_contact_tab(engine) -> None:
+def create_contact_tab(engine, events) -> None:
     contact = engine.contact  # created at build time
 
     disclaimer()

@@ -1,6 +1,8 @@
 """HealyChat tab: upload records, ask questions, read cited answers (or an honest "not in your records")."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import gradio as gr
 
 from tabs.common import disclaimer
@@ -25,7 +27,22 @@ def format_answer(answer) -> str:
     return "\n".join(lines)
 
 
-def create_healychat_tab(engine) -> None:
+@dataclass
+class HealyChatUI:
+    files: gr.File
+    status: gr.Markdown
+    documents: gr.Dataframe
+    chosen: gr.Dropdown
+    remove: gr.Button
+    clear: gr.Button
+    refresh: gr.Button
+    keep: gr.Checkbox
+    chatbot: gr.Chatbot
+    question: gr.Textbox
+    ask: gr.Button
+
+
+def build_ui() -> HealyChatUI:
     disclaimer()
     gr.Markdown(INTRO)
     with gr.Row():
@@ -46,13 +63,19 @@ def create_healychat_tab(engine) -> None:
             chatbot = gr.Chatbot(label="HealyChat", height=460)
             question = gr.Textbox(label="Your question", placeholder="e.g. What was my hemoglobin?")
             ask = gr.Button("Ask", variant="primary")
+    return HealyChatUI(files, status, documents, chosen, remove, clear, refresh, keep, chatbot, question, ask)
 
-    def listing(session):
-        docs = engine.rag.list_documents(session)
-        rows = [[d.name, d.pages, d.chunks, d.lab_results] for d in docs]
-        choices = [(f"{d.name} ({d.pages} p.)", d.doc_id) for d in docs]
-        return rows, gr.update(choices=choices, value=None)
 
+def listing(engine, session):
+    """The session's records as table rows and as choices for the Remove dropdown."""
+    docs = engine.rag.list_documents(session)
+    rows = [[d.name, d.pages, d.chunks, d.lab_results] for d in docs]
+    choices = [(f"{d.name} ({d.pages} p.)", d.doc_id) for d in docs]
+    return rows, gr.update(choices=choices, value=None)
+
+
+def record_handlers(engine):
+    """Upload, remove, clear, refresh and keep: each returns a status and the refreshed listing."""
     def on_upload(paths, request: gr.Request):
         from rag.documents import RecordError
 
@@ -65,20 +88,20 @@ def create_healychat_tab(engine) -> None:
                 messages.append(f"⚠️ {error}")
             except Exception as error:  # a model that failed to load: say so, keep the app alive
                 messages.append(f"⚠️ Could not add this record: {error}")
-        return "\n\n".join(messages), *listing(session), None
+        return "\n\n".join(messages), *listing(engine, session), None
 
     def on_remove(doc_id, request: gr.Request):
         session = engine.session(request)
         message = engine.rag.remove_document(session, doc_id) if doc_id else "Choose a record to remove."
-        return message, *listing(session)
+        return message, *listing(engine, session)
 
     def on_clear(request: gr.Request):
         session = engine.session(request)
-        return engine.rag.clear(session), *listing(session)
+        return engine.rag.clear(session), *listing(engine, session)
 
     def on_refresh(request: gr.Request):
         session = engine.session(request)
-        rows, choices = listing(session)
+        rows, choices = listing(engine, session)
         return rows, choices, session.keep_records
 
     def on_keep(value, request: gr.Request):
@@ -86,6 +109,10 @@ def create_healychat_tab(engine) -> None:
         message = engine.rag.set_keep_records(session, value)
         return message, gr.update(value=session.keep_records)
 
+    return on_upload, on_remove, on_clear, on_refresh, on_keep
+
+
+def ask_handler(engine):
     def on_ask(text, history, request: gr.Request):
         session = engine.session(request)
         history = list(history or [])
@@ -99,11 +126,21 @@ def create_healychat_tab(engine) -> None:
                 yield history + [{"role": "assistant", "content": format_answer(answer)}], ""
         except Exception as error:  # model unavailable or broken backend: answer in the chat, never crash
             yield history + [{"role": "assistant", "content": f"⚠️ HealyChat could not answer: {error}"}], ""
+    return on_ask
 
-    files.upload(on_upload, [files], [status, documents, chosen, files], api_name="healychat_upload")
-    remove.click(on_remove, [chosen], [status, documents, chosen], api_name="healychat_remove")
-    clear.click(on_clear, None, [status, documents, chosen], api_name="healychat_clear")
-    refresh.click(on_refresh, None, [documents, chosen, keep], api_name="healychat_documents")
-    keep.input(on_keep, [keep], [status, keep], api_name="healychat_keep")
-    question.submit(on_ask, [question, chatbot], [chatbot, question], api_name="healychat_ask")
-    ask.click(on_ask, [question, chatbot], [chatbot, question], api_name=False)
+
+def create_healychat_tab(engine, events) -> None:
+    ui = build_ui()
+    on_upload, on_remove, on_clear, on_refresh, on_keep = record_handlers(engine)
+    listed = [ui.documents, ui.chosen]
+    ui.files.upload(on_upload, [ui.files], [ui.status, *listed, ui.files], api_name="healychat_upload")
+    ui.remove.click(on_remove, [ui.chosen], [ui.status, *listed], api_name="healychat_remove")
+    ui.clear.click(on_clear, None, [ui.status, *listed], api_name="healychat_clear")
+    ui.refresh.click(on_refresh, None, [*listed, ui.keep], api_name="healychat_documents")
+    ui.keep.input(on_keep, [ui.keep], [ui.status, ui.keep], api_name="healychat_keep")
+    on_ask = ask_handler(engine)
+    ui.question.submit(on_ask, [ui.question, ui.chatbot], [ui.chatbot, ui.question], api_name="healychat_ask")
+    ui.ask.click(on_ask, [ui.question, ui.chatbot], [ui.chatbot, ui.question], api_name=False)
+    events.on_records_changed(on_refresh, None, [*listed, ui.keep])
+    events.on_signed_in(on_refresh, None, [*listed, ui.keep])
+    events.on_signed_in(lambda: [], None, [ui.chatbot])

@@ -24,6 +24,6 @@ Model cards and measured metrics are in `data/skin/MODEL_CARD.md`, `data/adapter
 """
 
 
-def create_home_tab(engine) -> None:
+def create_home_tab(engine, events) -> None:
     disclaimer()
     gr.Markdown(OVERVIEW)

@@ -1,37 +1,41 @@
 """SkinGuard: an image chat. A photo gets a calibrated prediction (or an honest "I can't tell"),
-the condition card, and the assistant's plain-language explanation; text messages continue the chat."""
+the condition card, and a plain-language explanation; text messages continue the chat.
+
+UI only: `engine.skin` classifies, explains and stores the chat.
+"""
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass
 
 import gradio as gr
 
 from tabs.common import disclaimer
+from tabs.sidebar import ConversationSidebar, chat_choices, conversation_sidebar, wire_sidebar
 
+KIND = "skin"
 INTRO = ("### SkinGuard\nSend a **close-up photo of one skin spot** (a dermoscopy photo works best). "
          "SkinGuard tells you which of five common lesion types it looks most like — basal cell carcinoma, "
          "dermatofibroma, melanoma, mole (nevus) or vascular lesion — how sure it is, and what to do next. "
          "It says *I can't tell* when it is unsure or the photo does not look like skin. Then ask follow-up questions.")
 
 
-def _file_path(item) -> str:
-    return item if isinstance(item, str) else (item.get("path") or item.get("name") or "")
+@dataclass
+class SkinUI:
+    conversation_id: gr.State
+    last: gr.State           # the last photo's LastPhoto.to_state(): small, deep-copyable
+    sidebar: ConversationSidebar
+    chatbot: gr.Chatbot
+    probs: gr.Label
+    box: gr.MultimodalTextbox
 
 
-def create_skinguard_tab(engine) -> None:
-    from models.skin_chat import SkinConversations
-
+def build_ui() -> SkinUI:
     disclaimer()
     gr.Markdown(INTRO)
-    conversation_id = gr.State(None)
-    last = gr.State({})  # the last photo's {"context", "label", "probs"}: small, deep-copyable
+    conversation_id, last = gr.State(None), gr.State({})
     with gr.Row():
         with gr.Column(scale=1, min_width=220):
-            with gr.Row():
-                new_chat = gr.Button("➕ New chat")
-                reload = gr.Button("🔄", min_width=40, scale=0)
-            chats = gr.Radio(label="Your SkinGuard chats", choices=[], value=None)
-            delete = gr.Button("🗑️ Delete this chat", variant="stop")
+            sidebar = conversation_sidebar("Your SkinGuard chats")
             gr.Markdown("Signed-in users keep their chats; a guest's chats end with the browser session. "
                         "Photos are not stored, only the results.")
         with gr.Column(scale=3):
@@ -39,21 +43,21 @@ def create_skinguard_tab(engine) -> None:
             probs = gr.Label(label="Probabilities (all five classes)", num_top_classes=5)
             box = gr.MultimodalTextbox(file_types=["image"], file_count="single", sources=["upload"],
                                        placeholder="Attach a photo of the spot, or ask a question…", show_label=False)
+    return SkinUI(conversation_id, last, sidebar, chatbot, probs, box)
 
-    def conversations() -> SkinConversations:
-        return SkinConversations(engine.conversations)
 
-    def owner(request: gr.Request) -> str:
-        from storage.conversations import owner_of
-        return owner_of(engine.session(request))
+def _file_path(item) -> str:
+    return item if isinstance(item, str) else (item.get("path") or item.get("name") or "")
 
-    def refresh(request: gr.Request):
-        current = conversations().choices(owner(request))
-        return gr.update(choices=current)
 
+def _owner(engine, request) -> str:
+    from storage.conversations import owner_of
+    return owner_of(engine.session(request))
+
+
+def submit_handler(engine):
     def submit(message, history, chat_id, last_state, request: gr.Request):
-        from models import skin_chat
-        from models.skin import get_skin_classifier
+        from skin.service import LastPhoto
 
         message = message or {}
         text = (message.get("text") or "").strip()
@@ -61,67 +65,58 @@ def create_skinguard_tab(engine) -> None:
         if not text and not files:
             yield history, gr.update(), gr.update(), chat_id, last_state, gr.update()
             return
-        who, store = owner(request), conversations()
-        chat_id = store.ensure(who, chat_id)
-        history = list(history or [])
-        label_update = gr.update()
-        if files:
-            path = files[0]
-            turn = skin_chat.photo_turn(lambda image: get_skin_classifier(engine.settings).classify(image), path)
-            history += [{"role": "user", "content": {"path": path}}, {"role": "assistant", "content": turn.text}]
-            store.add_photo(who, chat_id, Path(path).name, turn)
-            label_update = turn.probs or None
-            if turn.prediction is not None:
-                last_state = {"context": turn.context, "label": turn.label, "probs": turn.probs}
-            yield history, label_update, gr.MultimodalTextbox(value=None), chat_id, last_state, gr.update()
-            if turn.label and engine.settings.assistant_backend != "local":
-                # A capable assistant model rephrases the card; the tiny embedded one is not trusted to
-                # paraphrase medical text (the card itself is already shown verbatim above).
-                history.append({"role": "assistant", "content": "…"})
-                explanation = ""
-                for explanation in skin_chat.assistant_explanation(skin_chat.text_history(history[:-1]), turn.context):
-                    history[-1] = {"role": "assistant", "content": "💬 " + explanation}
-                    yield history, label_update, gr.update(), chat_id, last_state, gr.update()
-                store.add(who, chat_id, "assistant", history[-1]["content"])
-        if text:
-            past = skin_chat.text_history(history)
-            history += [{"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
-            store.add(who, chat_id, "user", text)
-            context = skin_chat.follow_up_context(text, last_state.get("context", ""), last_state.get("label"))
-            # The named condition's card, verbatim, comes first: correct even when the model is weak or off.
-            cards = "\n\n".join(card.markdown() for card in skin_chat.named_cards(text))
-            answer = cards
-            for reply in skin_chat.assistant_answer(past, text, context):
-                answer = "\n\n---\n💬 ".join(part for part in (cards, reply) if part)
-                history[-1] = {"role": "assistant", "content": answer}
-                yield history, label_update, gr.MultimodalTextbox(value=None), chat_id, last_state, gr.update()
-            store.add(who, chat_id, "assistant", answer)
-        yield (history, label_update, gr.MultimodalTextbox(value=None), chat_id, last_state,
-               gr.update(choices=store.choices(who), value=chat_id))
+        owner = _owner(engine, request)
+        chat_id = engine.skin.conversations.ensure(owner, chat_id)
+        for turn in engine.skin.reply(owner, chat_id, history, text, files[0] if files else None,
+                                      LastPhoto.from_state(last_state)):
+            listing = chat_choices(engine.conversations, owner, KIND, chat_id) if turn.done else gr.update()
+            probs = gr.update() if turn.probs is None else turn.probs
+            yield turn.history, probs, gr.MultimodalTextbox(value=None), chat_id, turn.last.to_state(), listing
+    return submit
 
+
+def open_handler(engine):
     def open_chat(selected, request: gr.Request):
         from storage.conversations import ConversationNotFound
 
         if selected is None:
-            return gr.update(), None, {}, None
+            return gr.update(), None, {}, None, ""
         try:
-            history, last_state = conversations().load(owner(request), selected)
+            history, last_state = engine.skin.conversations.load(_owner(engine, request), selected)
         except ConversationNotFound:
-            return [], None, {}, None
-        return history, selected, last_state, last_state.get("probs") or None
+            return [], None, {}, None, "This conversation no longer exists."
+        return history, selected, last_state, last_state.get("probs") or None, ""
+    return open_chat
 
-    def start_new():
-        return [], None, {}, None, gr.update(value=None)
 
+def new_handler(engine):
+    def start_new(request: gr.Request):
+        return [], None, {}, None, chat_choices(engine.conversations, _owner(engine, request), KIND)
+    return start_new
+
+
+def delete_handler(engine):
     def remove(chat_id, request: gr.Request):
-        who = owner(request)
-        conversations().delete(who, chat_id)
-        return [], None, {}, None, gr.update(choices=conversations().choices(who), value=None)
+        owner = _owner(engine, request)
+        engine.skin.conversations.delete(owner, chat_id)
+        return [], None, {}, None, chat_choices(engine.conversations, owner, KIND)
+    return remove
 
-    box.submit(submit, [box, chatbot, conversation_id, last], [chatbot, probs, box, conversation_id, last, chats])
-    chats.input(open_chat, [chats], [chatbot, conversation_id, last, probs])
-    new_chat.click(start_new, None, [chatbot, conversation_id, last, probs, chats])
-    delete.click(remove, [conversation_id], [chatbot, conversation_id, last, probs, chats])
-    reload.click(refresh, None, [chats])
-    if gr.context.Context.root_block is not None:  # list the user's chats when the page opens
-        gr.context.Context.root_block.load(refresh, None, [chats])
+
+def create_skinguard_tab(engine, events) -> None:
+    ui = build_ui()
+    engine.conversations  # noqa: B018 - created at build time, before any concurrent request
+    register_events(ui, engine, events)
+
+
+def register_events(ui: SkinUI, engine, events) -> None:
+    bar = ui.sidebar
+    chat_outputs = [ui.chatbot, ui.conversation_id, ui.last, ui.probs]
+    ui.box.submit(submit_handler(engine), [ui.box, ui.chatbot, ui.conversation_id, ui.last],
+                  [ui.chatbot, ui.probs, ui.box, ui.conversation_id, ui.last, bar.chats], api_name="skinguard_send")
+    bar.chats.input(open_handler(engine), [bar.chats], [*chat_outputs, bar.notice], api_name="skinguard_open")
+    bar.new_chat.click(new_handler(engine), None, [*chat_outputs, bar.chats], api_name="skinguard_new")
+    bar.delete.click(delete_handler(engine), [ui.conversation_id], [*chat_outputs, bar.chats],
+                     api_name="skinguard_delete")
+    wire_sidebar(bar, engine, events, KIND, ui.conversation_id, api_prefix="skinguard")
+    events.on_signed_in(lambda: ([], None, {}, None), None, chat_outputs)

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 # Tests never reach a model hub; converted models are cached once per machine, shared by test servers.
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -39,11 +38,12 @@ class AppServer:
         self.process: subprocess.Popen | None = None
         self.startup_s: float | None = None
 
-    def start(self, timeout_s: float = 60) -> "AppServer":
+    def start(self, timeout_s: float = 60) -> AppServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        self.process = subprocess.Popen([sys.executable, "app.py", "--port", str(self.port)], cwd=ROOT,
-                                        env=self.env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
+        with open(self.log_path, "w") as log:  # the child keeps its own copy of the handle
+            self.process = subprocess.Popen([sys.executable, "app.py", "--port", str(self.port)], cwd=ROOT,
+                                            env=self.env, stdout=log, stderr=subprocess.STDOUT)
         while time.perf_counter() - started < timeout_s:
             if self.process.poll() is not None:
                 raise RuntimeError(f"app exited early:\n{self.log_path.read_text()[-3000:]}")

@@ -19,9 +19,6 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 MODELS = ("healify", "healify-think", "healify-reasoning", "healify-stall")
 REASONING_PROMPT = "List, in two short sentences, the facts needed to answer this question. Do not answer it yet."
@@ -43,10 +40,11 @@ class OpenAICompatibleServer:
     def llm(self):
         if self._llm is None:
             from models.registry import get_assistant_llm
-            self._llm = get_assistant_llm()
+            from settings import get_settings
+            self._llm = get_assistant_llm(get_settings())
         return self._llm
 
-    def start(self) -> "OpenAICompatibleServer":
+    def start(self) -> OpenAICompatibleServer:
         threading.Thread(target=self.httpd.serve_forever, name="openai-test-server", daemon=True).start()
         return self
 

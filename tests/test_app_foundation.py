@@ -35,7 +35,8 @@ def test_settings_read_typed_environment_variables():
 
 def test_every_knob_is_documented_in_the_readme():
     readme = (app.__file__.rsplit("/", 1)[0] + "/README.md")
-    text = open(readme).read()
+    with open(readme) as file:
+        text = file.read()
     for line in settings_table().splitlines()[2:]:
         variable = line.split("`")[1]
         assert variable in text, f"{variable} missing from the README configuration table"

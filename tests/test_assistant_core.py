@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from models.assistant import (GUARD_NOTE, Assistant, AssistantUnavailable, Delta, LocalBackend, ThinkSplitter,
-                              backend_from_settings)
+from assistant.backends import AssistantUnavailable, Delta, LocalBackend, backend_from_settings
+from assistant.service import GUARD_NOTE, Assistant, ThinkSplitter
 from settings import Settings
 
 

@@ -6,7 +6,9 @@ import time
 
 import pytest
 
-from models.assistant import Assistant, OpenAIBackend, SYSTEM_PROMPT
+from assistant.backends import OpenAIBackend
+from assistant.prompts import SYSTEM_PROMPT
+from assistant.service import Assistant
 from tests.conftest import free_port
 from tests.openai_server import OpenAICompatibleServer
 

@@ -31,8 +31,7 @@ class ScriptedLLM:
         prompt = "\n".join(m["content"] for m in messages)
         self.prompts.append(prompt)
         reply = "HACKED. The patient is perfectly healthy." if "HACKED" in prompt else self.reply
-        for word in re.findall(r"\S+\s*", reply):
-            yield word
+        yield from re.findall(r"\S+\s*", reply)
 
 
 @pytest.fixture
@@ -119,7 +118,7 @@ def test_sessions_never_see_each_other_and_drop_frees_the_index(service, store):
     assert service.retrieve(b, "shingles vaccine") == []
     assert service.answer(b, "When did I get the shingles vaccine?").abstained
     store.drop("a")
-    assert "rag" not in a.items
+    assert a.records is None
     assert service.list_documents(store.get("a")) == []
 
 

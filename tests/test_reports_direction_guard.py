@@ -3,12 +3,13 @@ from pathlib import Path
 
 from reports.analysis import read_and_parse
 from reports.explain import direction_check, stream_llm_explanation
+from settings import Settings
 
 SAMPLE = Path(__file__).parents[1] / "data" / "samples" / "us_table_report.pdf"
 
 
 def results():
-    return read_and_parse(SAMPLE)[1].results
+    return read_and_parse(SAMPLE, Settings())[1].results
 
 
 def test_wrong_directions_are_caught_and_right_ones_pass():

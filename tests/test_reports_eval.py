@@ -10,6 +10,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from eval_reports import match_rows  # noqa: E402
 
 from reports.analysis import read_and_parse  # noqa: E402
+from settings import Settings  # noqa: E402
 
 FOLDER = ROOT / "tests" / "data" / "reports"
 
@@ -20,7 +21,7 @@ def _scores(include_ocr: bool):
         truth = json.loads(path.read_text(encoding="utf-8"))
         if not include_ocr and Path(truth["file"]).suffix == ".png" or (not include_ocr and "scan" in truth["file"]):
             continue
-        _, parsed = read_and_parse(FOLDER / truth["file"])
+        _, parsed = read_and_parse(FOLDER / truth["file"], Settings())
         pairs = match_rows(truth["results"], parsed.results)
         truth_rows += len(truth["results"])
         parsed_rows += len(parsed.results)

@@ -7,9 +7,9 @@ def test_sessions_are_isolated_and_dropped_with_their_files(tmp_path):
     freed = []
     store.on_drop(lambda session: freed.append(session.session_hash))
     a, b = store.get("a"), store.get("b")
-    a.items["index"] = "A's index"
+    a.report = "A's analysis"
     (a.workdir / "upload.pdf").write_text("x")
-    assert "index" not in b.items and a.workdir != b.workdir
+    assert b.report is None and a.workdir != b.workdir
     assert store.drop("a") and freed == ["a"]
     assert not a.workdir.exists() and "a" not in store and "b" in store
 

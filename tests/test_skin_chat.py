@@ -8,8 +8,16 @@ import sys
 import pytest
 
 from models.skin import CLASSES, ImageError, SkinPrediction
-from models.skin_chat import (CANT_TELL, SEE_DERMATOLOGIST, SkinConversations, cards_for_question,
-                              follow_up_context, load_cards, photo_turn, text_history)
+from skin.chat import (
+    CANT_TELL,
+    SEE_DERMATOLOGIST,
+    SkinConversations,
+    cards_for_question,
+    follow_up_context,
+    load_cards,
+    photo_turn,
+    text_history,
+)
 from storage.conversations import ConversationStore
 from storage.db import Database
 
@@ -82,8 +90,8 @@ def test_history_is_stored_per_owner_and_restores_the_last_photo(tmp_path):
 
 
 def test_tab_builds_without_importing_tensorflow():
-    code = ("import sys, gradio as gr\nfrom engine import Engine\nfrom tabs.skinguard import create_skinguard_tab\n"
-            "with gr.Blocks():\n    create_skinguard_tab(Engine())\n"
+    code = ("import sys, gradio as gr\nfrom engine import Engine\nfrom tabs.skinguard import create_skinguard_tab\nfrom tabs.events import AppEvents\n"
+            "with gr.Blocks() as demo:\n    create_skinguard_tab(Engine(), AppEvents.create(demo))\n"
             "print(json.dumps('tensorflow' in sys.modules))")
     out = subprocess.run([sys.executable, "-c", "import json\n" + code], capture_output=True, text=True, timeout=120,
                          env={**__import__("os").environ, "HEALIFY_DATA_DIR": str(__import__("tempfile").mkdtemp())})

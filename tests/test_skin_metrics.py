@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from models.skin import CLASSES, calibrated_probs, fit_temperature
-from training.skin_metrics import compute, expected_calibration_error, plot_confusion
+from skin.metrics import compute, expected_calibration_error, plot_confusion
 from training.train_skin import choose_decision_rule, target_margins
 
 

@@ -11,8 +11,8 @@ from PIL import Image, ImageDraw
 
 import app
 from models.skin import CLASSES, SkinClassifier
-from models.skin_cli import evaluate
 from settings import get_settings
+from skin.cli import evaluate
 from training.train_skin import TARGETS
 
 VAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "skin" / "val"

@@ -10,8 +10,7 @@ import threading
 import pytest
 
 from storage.contact import ContactStore
-from storage.conversations import (ConversationNotFound, ConversationStore, guest_owner, owner_of, title_from,
-                                   user_owner)
+from storage.conversations import ConversationNotFound, ConversationStore, guest_owner, owner_of, title_from, user_owner
 from storage.db import MIGRATIONS, Database
 from storage.sessions import SessionStore
 
@@ -42,11 +41,10 @@ def test_out_of_order_migrations_are_refused(tmp_path):
 
 def test_failed_transaction_rolls_back(db):
     store = ConversationStore(db)
-    with pytest.raises(RuntimeError):
-        with db.transaction() as connection:
-            connection.execute("INSERT INTO conversations (owner, kind, title, created_at, updated_at) "
-                               "VALUES ('user:1', 'assistant', 't', 0, 0)")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), db.transaction() as connection:
+        connection.execute("INSERT INTO conversations (owner, kind, title, created_at, updated_at) "
+                           "VALUES ('user:1', 'assistant', 't', 0, 0)")
+        raise RuntimeError("boom")
     assert store.list("user:1") == []
 
 

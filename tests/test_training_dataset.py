@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from reports.explain import build_messages
 from reports.parser import parse_report
 from safety.guard import unsupported_numbers

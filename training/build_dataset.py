@@ -21,13 +21,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from reports.catalogue import Catalogue, get_catalogue  # noqa: E402
 from reports.explain import MAX_FINDINGS_IN_PROMPT, URGENT_ADVICE, build_messages, ordered  # noqa: E402

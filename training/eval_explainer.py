@@ -21,13 +21,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from models.llm import PRECISIONS  # noqa: E402
 from reports.catalogue import get_catalogue, normalize_name  # noqa: E402

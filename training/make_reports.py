@@ -18,12 +18,11 @@ import json
 import random
 import sys
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from reports.catalogue import Analyte, get_catalogue  # noqa: E402
 from reports.units import convert, is_count_unit  # noqa: E402
@@ -64,13 +63,18 @@ class GeneratedReport:
 
 
 # --- MIMIC --------------------------------------------------------------------------------------------
+def _rows(name: str) -> list[dict]:
+    with open(MIMIC_DIR / name, newline="") as file:
+        return list(csv.DictReader(file))
+
+
 @lru_cache(maxsize=1)
 def _mimic():
-    items = {r["itemid"]: r for r in csv.DictReader(open(MIMIC_DIR / "D_LABITEMS.csv"))}
-    patients = {r["subject_id"]: r for r in csv.DictReader(open(MIMIC_DIR / "PATIENTS.csv"))}
-    admissions = {r["hadm_id"]: r for r in csv.DictReader(open(MIMIC_DIR / "ADMISSIONS.csv"))}
+    items = {r["itemid"]: r for r in _rows("D_LABITEMS.csv")}
+    patients = {r["subject_id"]: r for r in _rows("PATIENTS.csv")}
+    admissions = {r["hadm_id"]: r for r in _rows("ADMISSIONS.csv")}
     draws = defaultdict(list)
-    for r in csv.DictReader(open(MIMIC_DIR / "LABEVENTS_partial_with_subject.csv")):
+    for r in _rows("LABEVENTS_partial_with_subject.csv"):
         draws[(r["hadm_id"], r["charttime"][:10])].append(r)
     return items, patients, admissions, draws
 
@@ -208,7 +212,7 @@ def _report_from_draw(index: int, layout: str, key, draw, rng: random.Random) ->
         return None
     rows = rows[:rng.randint(8, 22)] if layout != "multipage" else rows[:45]
     age_text = ("plus de 89 ans" if french else "over 89") if age > 89 else None
-    truth, lines = [], []
+    truth = []
     with_range = layout not in ("mimic",)
     for row in rows:
         name = _printed_name(row, layout, rng)

@@ -22,11 +22,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from models.skin import CLASSES, ColourStats, calibrated_probs, fit_temperature  # noqa: E402
 from models.skin_image import load_rgb, to_array  # noqa: E402
-from training import skin_metrics  # noqa: E402
+from skin import metrics as skin_metrics  # noqa: E402
 
 log = logging.getLogger("train_skin")
 
@@ -316,7 +315,7 @@ def calibrate(model, args, training: dict, train_x, train_y, val_x, val_y, out: 
 def write_metrics(out: Path, val_dir: Path) -> dict:
     """Evaluate the saved model exactly as `app.py eval-skin` does; write metrics.json and the confusion plot."""
     from models.skin import SkinClassifier
-    from models.skin_cli import evaluate
+    from skin.cli import evaluate
 
     classifier = SkinClassifier(out / "skinguard.keras")
     metrics = evaluate(classifier, val_dir)

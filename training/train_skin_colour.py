@@ -26,12 +26,17 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from models.skin import CLASSES, calibrated_probs, fit_temperature  # noqa: E402
 from models.skin_colour import TreeEnsemble, colour_features, fuse, fusion_inputs  # noqa: E402
-from training.train_skin import (cached_split, choose_decision_rule, list_split, predict_logits,  # noqa: E402
-                                 start_tensorflow, write_metrics)
+from training.train_skin import (  # noqa: E402
+    cached_split,
+    choose_decision_rule,
+    list_split,
+    predict_logits,
+    start_tensorflow,
+    write_metrics,
+)
 
 log = logging.getLogger("train_skin_colour")
 COLOUR_FILE = "skinguard_colour.npz"

@@ -1,4 +1,4 @@
-"""SkinGuard conversation logic, without Gradio: photo -> computed verdict + condition card, then the assistant.
+"""SkinGuard conversation pieces, without Gradio: photo -> computed verdict + condition card, chat storage.
 
 Everything a user reads about the prediction (label, confidence, probabilities, urgency) is built
 here from the classifier's numbers and the condition cards in `data/conditions.json`; the assistant
@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 from models.skin import CLASS_NAMES, CLASSES, URGENT, SkinPrediction
 
@@ -119,22 +118,6 @@ def text_history(history: list[dict]) -> list[dict]:
         if isinstance(content, str) and content.strip() and message.get("role") in ("user", "assistant"):
             plain.append({"role": message["role"], "content": content})
     return plain
-
-
-def assistant_explanation(history: list[dict], context: str) -> Iterator[str]:
-    """Stream the assistant's rephrasing of the card (guarded text so far); empty if it cannot answer."""
-    from models.assistant import Assistant
-
-    for reply in Assistant.from_settings().respond(history, EXPLAIN_REQUEST, context=context):
-        yield reply.text
-
-
-def assistant_answer(history: list[dict], question: str, context: str) -> Iterator[str]:
-    """Stream the assistant's answer to a follow-up question (guarded, red flags first)."""
-    from models.assistant import Assistant
-
-    for reply in Assistant.from_settings().respond(history, question, context=context):
-        yield reply.text
 
 
 @dataclass

@@ -1,13 +1,6 @@
 """The Medical assistant: switchable chat backends, streamed replies, reasoning kept apart, safety first.
 
-Backends (setting `assistant_backend`):
-- `local`: the embedded LLM from the registry (`models.registry.get_assistant_llm()`).
-- `hf`: `HEALIFY_ASSISTANT_MODEL` (a hub id or folder) through the same loader (the registry picks it).
-- `openai`: any OpenAI-compatible endpoint (DeepSeek API, vLLM, TGI, llama.cpp server) through the
-  `openai` client: `HEALIFY_OPENAI_BASE_URL`, `HEALIFY_ASSISTANT_MODEL`, `HEALIFY_OPENAI_API_KEY`
-  (or `OPENAI_API_KEY`), with a timeout (`HEALIFY_OPENAI_TIMEOUT_S`).
-
-Each backend's `stream(messages, max_new_tokens=, stop=)` yields `Delta`s. `Assistant.respond(...)`
+Backends are in `assistant.backends`. Each backend's `stream(messages, max_new_tokens=, stop=)` yields `Delta`s. `Assistant.respond(...)`
 turns them into `Reply` snapshots:
 - red-flag emergency guidance comes first, whatever the model says;
 - text inside `<think>…</think>` (or an endpoint's `reasoning_content`) goes to `Reply.thinking`,
@@ -16,149 +9,28 @@ turns them into `Reply` snapshots:
 - an unreachable or slow endpoint ends the reply with a clear message (`Reply.error`), and the
   chat stays usable; setting the `stop` event ends the reply early (`Reply.stopped`).
 
-SkinGuard reuses it: `Assistant.from_settings().respond(history, question, context="SkinGuard result: …")`.
+The Engine holds one `Assistant` (`engine.assistant`); SkinGuard reuses it with a `context`.
 """
 from __future__ import annotations
 
 import logging
-import os
-import queue
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Iterator, Protocol
 
+from assistant.backends import THINK_CLOSE, THINK_OPEN, AssistantUnavailable, Backend, backend_from_settings
+from assistant.prompts import SYSTEM_PROMPT
+from assistant.streaming import in_background
 from safety.guard import StreamGuard
 from safety.redflags import EMERGENCY_HEADER, RedFlag, detect_red_flags, emergency_guidance, guess_language
-from settings import Settings, get_settings
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
-SYSTEM_PROMPT = (
-    "You are Healify's medical information assistant. Explain health topics in plain, calm language "
-    "for patients. Be short and factual. You cannot examine anyone and you do not diagnose: say what a "
-    "symptom or result can mean in general and when to see a doctor. Never invent test values, doses "
-    "or statistics. If something sounds urgent, tell the person to call emergency services. "
-    "Answer in the language of the question."
-)
 HISTORY_MESSAGES = 8           # earlier turns sent to the model
 MESSAGE_CHARS = 2000           # each earlier message is cut to this length
-THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
-POLL_S = 0.1                   # how often a waiting reply checks the Stop event
 STOPPED_NOTE = "_(stopped)_"
 GUARD_NOTE = "(A sentence was removed because it named a number that is not in this conversation.)"
-
-
-class AssistantUnavailable(RuntimeError):
-    """The backend cannot answer right now; the message is meant for the user."""
-
-
-@dataclass(frozen=True)
-class Delta:
-    text: str = ""        # answer text (may still contain <think> tags)
-    thinking: str = ""    # reasoning an endpoint sends separately (`reasoning_content`)
-
-
-class Backend(Protocol):
-    name: str
-
-    def stream(self, messages: list[dict], *, max_new_tokens: int,
-               stop: threading.Event) -> Iterator[Delta]: ...
-
-
-class LocalBackend:
-    """The registry's assistant LLM: the embedded model (`local`) or `assistant_model` (`hf`)."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self.name = settings.assistant_backend
-
-    def stream(self, messages, *, max_new_tokens, stop):
-        from models.registry import ModelUnavailable, get_assistant_llm
-
-        try:
-            llm = get_assistant_llm(self.settings)
-        except ModelUnavailable as error:
-            raise AssistantUnavailable(str(error)) from error
-        if _template_opens_think(llm, messages):
-            yield Delta(text=THINK_OPEN)
-        for text in llm.stream_chat(messages, max_new_tokens=max_new_tokens, temperature=0.0, stop=stop):
-            yield Delta(text=text)
-
-
-def _template_opens_think(llm, messages) -> bool:
-    """Reasoning models (DeepSeek-R1 distills) whose chat template already writes `<think>` in the prompt."""
-    tokenizer = getattr(llm, "tokenizer", None)
-    try:
-        prompt = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-    except Exception:  # no tokenizer or no template: nothing was opened
-        return False
-    return isinstance(prompt, str) and prompt.rstrip().endswith(THINK_OPEN)
-
-
-class OpenAIBackend:
-    """Any OpenAI-compatible `/v1/chat/completions` endpoint, streamed."""
-
-    name = "openai"
-
-    def __init__(self, base_url: str, model: str, api_key: str = "", timeout_s: float = 30.0):
-        if not base_url:
-            raise AssistantUnavailable("The `openai` assistant backend needs HEALIFY_OPENAI_BASE_URL.")
-        self.base_url, self.model, self.timeout_s = base_url, model, timeout_s
-        self._api_key = api_key or os.environ.get("OPENAI_API_KEY", "") or "not-needed"
-        self._client = None
-
-    def _get_client(self):
-        if self._client is None:
-            from openai import OpenAI
-
-            self._client = OpenAI(base_url=self.base_url, api_key=self._api_key, timeout=self.timeout_s,
-                                  max_retries=0)
-        return self._client
-
-    def stream(self, messages, *, max_new_tokens, stop):
-        import httpx
-        import openai
-
-        where = f"the assistant endpoint ({self.base_url})"
-        try:
-            response = self._get_client().chat.completions.create(
-                model=self.model or "default", messages=messages, stream=True,
-                max_tokens=max_new_tokens, temperature=0.0)
-            with response:
-                for chunk in response:
-                    if stop.is_set():
-                        return
-                    if not chunk.choices:
-                        continue
-                    delta = chunk.choices[0].delta
-                    extra = delta.model_extra or {}
-                    reasoning = extra.get("reasoning_content") or extra.get("reasoning") or ""
-                    if delta.content or reasoning:
-                        yield Delta(text=delta.content or "", thinking=reasoning)
-        except (openai.APITimeoutError, httpx.TimeoutException) as error:
-            raise AssistantUnavailable(f"{where} did not answer within {self.timeout_s:g} s. "
-                                       "Please try again in a moment.") from error
-        except (openai.APIConnectionError, httpx.TransportError) as error:
-            raise AssistantUnavailable(f"Cannot reach {where}. It may be down; please try again later.") from error
-        except openai.AuthenticationError as error:
-            raise AssistantUnavailable(f"{where} refused the API key (HEALIFY_OPENAI_API_KEY).") from error
-        except openai.NotFoundError as error:
-            raise AssistantUnavailable(f"{where} does not serve the model {self.model!r} "
-                                       "(HEALIFY_ASSISTANT_MODEL).") from error
-        except openai.APIStatusError as error:
-            raise AssistantUnavailable(f"{where} returned an error (HTTP {error.status_code}). "
-                                       "Please try again later.") from error
-
-
-def backend_from_settings(settings: Settings | None = None) -> Backend:
-    settings = settings or get_settings()
-    if settings.assistant_backend in ("local", "hf"):
-        return LocalBackend(settings)
-    if settings.assistant_backend == "openai":
-        return OpenAIBackend(settings.openai_base_url, settings.assistant_model, settings.openai_api_key,
-                             settings.openai_timeout_s)
-    raise AssistantUnavailable(f"Unknown assistant backend {settings.assistant_backend!r}: "
-                               "use local, hf or openai (HEALIFY_ASSISTANT_BACKEND).")
 
 
 class ThinkSplitter:
@@ -267,8 +139,7 @@ class Assistant:
         self.system_prompt = system_prompt
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "Assistant":
-        settings = settings or get_settings()
+    def from_settings(cls, settings: Settings) -> Assistant:
         return cls(backend_from_settings(settings), settings.max_new_tokens)
 
     def build_messages(self, history: list[dict], user_text: str, context: str = "",
@@ -306,7 +177,7 @@ class Assistant:
         messages = self.build_messages(history, user_text, context, flags)
         backend_stop = threading.Event()
         try:
-            for delta in _in_background(lambda: self.backend.stream(messages, max_new_tokens=self.max_new_tokens,
+            for delta in in_background(lambda: self.backend.stream(messages, max_new_tokens=self.max_new_tokens,
                                                                     stop=backend_stop), backend_stop, stop):
                 splitter.thinking += delta.thinking
                 splitter.feed(delta.text)
@@ -335,38 +206,68 @@ class Assistant:
         yield reply
 
 
-_END = object()
+@dataclass
+class ChatTurn:
+    """A snapshot of one exchange in a stored conversation: the stored messages and the reply being streamed."""
+    conversation_id: int
+    messages: list          # storage.conversations.Message, stored so far
+    reply: Reply | None     # None once the reply is stored (then it is the last of `messages`)
 
 
-def _in_background(make_stream, backend_stop: threading.Event, user_stop: threading.Event) -> Iterator[Delta]:
-    """Iterate a backend stream in a worker thread, so Stop works even while the backend is silent.
+class AssistantService:
+    """The Medical assistant (`engine.assistant`): one backend, replies stored in the caller's conversations."""
 
-    Ends (and tells the backend to stop) as soon as `user_stop` is set; backend errors are re-raised here.
-    """
-    items: queue.Queue = queue.Queue()
+    KIND = "assistant"
 
-    def run():
+    def __init__(self, settings: Settings, conversations):
+        self.settings = settings
+        self.store = conversations
+        self._assistant: Assistant | None = None
+
+    @property
+    def assistant(self) -> Assistant:
+        """Built once; raises AssistantUnavailable for a misconfigured backend (then every reply says why)."""
+        if self._assistant is None:
+            self._assistant = Assistant.from_settings(self.settings)
+        return self._assistant
+
+    def respond(self, history: list[dict], user_text: str, *, stop: threading.Event | None = None,
+                context: str = "") -> Iterator[Reply]:
+        """`Assistant.respond`, or one Reply with the configuration error."""
         try:
-            for delta in make_stream():
-                items.put(delta)
-                if backend_stop.is_set():
-                    break
-        except Exception as error:  # handed to the consumer
-            items.put(error)
-        finally:
-            items.put(_END)
+            assistant = self.assistant
+        except AssistantUnavailable as error:
+            yield Reply(error=str(error), done=True)
+            return
+        yield from assistant.respond(history, user_text, stop=stop, context=context)
 
-    threading.Thread(target=run, name="healify-assistant", daemon=True).start()
-    try:
-        while not user_stop.is_set():
-            try:
-                item = items.get(timeout=POLL_S)
-            except queue.Empty:
-                continue
-            if item is _END:
-                return
-            if isinstance(item, Exception):
-                raise item
-            yield item
-    finally:
-        backend_stop.set()
+    def send(self, owner: str, conversation_id: int | None, text: str,
+             stop: threading.Event) -> Iterator[ChatTurn]:
+        """Store `text` in the conversation (created if needed) and stream the stored reply."""
+        from storage.conversations import ConversationNotFound
+
+        try:
+            self.store.get(owner, conversation_id)
+        except ConversationNotFound:
+            conversation_id = self.store.create(owner, self.KIND).id
+        history = [m.as_chat() for m in self.store.messages(owner, conversation_id)]
+        self.store.add_message(owner, conversation_id, "user", text)
+        yield from self._reply(owner, conversation_id, history, text, stop)
+
+    def retry(self, owner: str, conversation_id: int, stop: threading.Event) -> Iterator[ChatTurn]:
+        """Ask the last question again, replacing the replies after it; yields nothing when there is none."""
+        messages = self.store.messages(owner, conversation_id)  # raises ConversationNotFound
+        last_user = next((i for i in range(len(messages) - 1, -1, -1) if messages[i].role == "user"), None)
+        if last_user is None:
+            return
+        self.store.delete_after(owner, conversation_id, messages[last_user].id)
+        history = [m.as_chat() for m in messages[:last_user]]
+        yield from self._reply(owner, conversation_id, history, messages[last_user].content, stop)
+
+    def _reply(self, owner, conversation_id, history, text, stop) -> Iterator[ChatTurn]:
+        shown = self.store.messages(owner, conversation_id)
+        reply = None
+        for reply in self.respond(history, text, stop=stop):
+            yield ChatTurn(conversation_id, shown, reply)
+        self.store.add_message(owner, conversation_id, "assistant", reply.text, reply.meta)
+        yield ChatTurn(conversation_id, self.store.messages(owner, conversation_id), None)

@@ -21,11 +21,12 @@ def _fail(message: str) -> int:
 def _classifier():
     from models.registry import ModelUnavailable
     from models.skin import get_skin_classifier
+    from settings import get_settings
 
     try:
-        return get_skin_classifier()
+        return get_skin_classifier(get_settings())
     except ModelUnavailable as error:
-        raise SystemExit(_fail(str(error)))
+        raise SystemExit(_fail(str(error))) from None
 
 
 def classify_command(args) -> int:
@@ -61,7 +62,7 @@ def labelled_images(directory: Path) -> tuple[list[Path], np.ndarray]:
 
 def evaluate(classifier: SkinClassifier, directory: str | Path, batch: int = 256) -> dict:
     """The eval-skin metrics of `classifier` on DIR/<class>/*.jpg; unreadable images are counted, not scored."""
-    from training import skin_metrics
+    from skin import metrics as skin_metrics
 
     directory = Path(directory)
     files, labels = labelled_images(directory)

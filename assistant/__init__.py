@@ -1,0 +1,1 @@
+"""Medical assistant: chat backends (local, hf, OpenAI-compatible), grounded streamed replies."""

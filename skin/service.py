@@ -1,0 +1,97 @@
+"""SkinGuard's service (`engine.skin`): a photo gets a computed verdict and its condition card; text messages
+get the named condition's card first, then the assistant's guarded answer. No Gradio here.
+
+The tab streams `SkinTurn` snapshots: the chat messages to append, the probabilities for the label
+component, and the state of the last photo (small and deep-copyable, so it can live in `gr.State`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from settings import Settings
+from skin import chat
+from skin.chat import PhotoTurn, SkinConversations
+
+
+@dataclass
+class LastPhoto:
+    """What a follow-up question needs to know about the last photo of a chat."""
+    context: str = ""
+    label: str | None = None
+    probs: dict[str, float] = field(default_factory=dict)
+
+    def to_state(self) -> dict:
+        return {"context": self.context, "label": self.label, "probs": self.probs}
+
+    @classmethod
+    def from_state(cls, state: dict | None) -> LastPhoto:
+        state = state or {}
+        return cls(state.get("context") or "", state.get("label"), state.get("probs") or {})
+
+
+@dataclass
+class SkinTurn:
+    """One snapshot of the reply being built: the whole chat so far, and what the side panels show."""
+    history: list[dict]
+    probs: dict[str, float] | None
+    last: LastPhoto
+    done: bool = False
+
+
+class SkinService:
+    def __init__(self, settings: Settings, conversations, assistant: Callable[[], object]):
+        self.settings = settings
+        self.conversations = SkinConversations(conversations)
+        self._assistant = assistant  # the Engine's assistant, created on first use
+
+    def classify(self, image) -> PhotoTurn:
+        """The computed reply to one photo (a path, bytes or PIL image)."""
+        from models.skin import get_skin_classifier
+
+        return chat.photo_turn(lambda picture: get_skin_classifier(self.settings).classify(picture), image)
+
+    def reply(self, owner: str, chat_id: int, history: list[dict], text: str, photo: str | None,
+              last: LastPhoto) -> Iterator[SkinTurn]:
+        """Stream the chat after a message (a photo, a text, or both) and store every turn."""
+        history = list(history or [])
+        probs = None
+        if photo:
+            turn = self.classify(photo)
+            history += [{"role": "user", "content": {"path": photo}}, {"role": "assistant", "content": turn.text}]
+            self.conversations.add_photo(owner, chat_id, Path(photo).name, turn)
+            probs = turn.probs or None
+            if turn.prediction is not None:
+                last = LastPhoto(turn.context, turn.label, turn.probs)
+            yield SkinTurn(history, probs, last)
+            if turn.label and self.settings.assistant_backend != "local":
+                yield from self._rephrase_card(owner, chat_id, history, probs, last)
+        if text:
+            yield from self._answer(owner, chat_id, history, text, probs, last)
+            return
+        yield SkinTurn(history, probs, last, done=True)
+
+    def _rephrase_card(self, owner, chat_id, history, probs, last) -> Iterator[SkinTurn]:
+        """A capable assistant model rephrases the card (the tiny embedded one is not trusted to)."""
+        history.append({"role": "assistant", "content": "…"})
+        for reply in self._assistant().respond(chat.text_history(history[:-1]), chat.EXPLAIN_REQUEST,
+                                               context=last.context):
+            history[-1] = {"role": "assistant", "content": "💬 " + reply.text}
+            yield SkinTurn(history, probs, last)
+        self.conversations.add(owner, chat_id, "assistant", history[-1]["content"])
+
+    def _answer(self, owner, chat_id, history, text, probs, last) -> Iterator[SkinTurn]:
+        """The named condition's card verbatim first (right even when the model is weak), then the answer."""
+        past = chat.text_history(history)
+        history += [{"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
+        self.conversations.add(owner, chat_id, "user", text)
+        context = chat.follow_up_context(text, last.context, last.label)
+        cards = "\n\n".join(card.markdown() for card in chat.named_cards(text))
+        answer = cards
+        for reply in self._assistant().respond(past, text, context=context):
+            answer = "\n\n---\n💬 ".join(part for part in (cards, reply.text) if part)
+            history[-1] = {"role": "assistant", "content": answer}
+            yield SkinTurn(history, probs, last)
+        self.conversations.add(owner, chat_id, "assistant", answer)
+        yield SkinTurn(history, probs, last, done=True)
