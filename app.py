@@ -23,11 +23,14 @@ def build_demo(engine=None):
     import gradio as gr
 
     from engine import Engine
+    from tabs.api import register_tools
     from tabs.common import CSS
     from tabs.events import AppEvents
 
     engine = engine or Engine()
-    with gr.Blocks(title="Healify") as demo:
+    # Gradio's cache of uploads and outputs is swept hourly as a backstop; a session's own uploads are deleted
+    # as soon as it ends (SessionStore).
+    with gr.Blocks(title="Healify", delete_cache=(3600, max(engine.settings.session_ttl_s, 600))) as demo:
         gr.Markdown("# 🩺 Healify\nUnderstand your own health data: lab reports, records, skin photos.")
         events = AppEvents.create(demo)
         for label, module_name, builder in TABS:
@@ -36,6 +39,8 @@ def build_demo(engine=None):
             with gr.Tab(label, id=tab_id) as tab:
                 events.tabs[tab_id] = tab
                 getattr(module, builder)(engine, events)
+
+        register_tools(engine)
 
         def end_session(request: gr.Request):  # gradio injects the request from this annotation
             engine.end_session(request)
@@ -55,10 +60,12 @@ def serve(args) -> int:
     if engine.settings.warmup:
         from models.registry import warm_up_in_background
         warm_up_in_background(engine.settings)
-    demo.queue(default_concurrency_limit=engine.settings.concurrency)
+    demo.queue(default_concurrency_limit=engine.settings.concurrency, max_size=engine.settings.queue_size)
+    # No run history (the browser would keep every report, chat and password), no internal error text for
+    # clients (handlers raise gr.Error with a friendly line), and the four tools of tabs/api.py over MCP.
     demo.launch(server_name=args.host, server_port=args.port, share=args.share,
                 max_file_size=f"{engine.settings.max_upload_mb}mb", css=demo.healify_css,
-                show_error=True)
+                show_error=False, run_history=False, mcp_server=True, footer_links=["api", "settings"])
     return 0
 
 

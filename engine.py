@@ -6,16 +6,25 @@ the database and its stores. Settings reach every service from here.
 """
 from __future__ import annotations
 
+import os
+import tempfile
 from functools import cached_property
+from pathlib import Path
 
 from settings import Settings, get_settings
 from storage.sessions import SessionData, SessionStore
 
 
+def gradio_upload_folder() -> Path:
+    """Where Gradio keeps uploaded files (the same rule as `gradio.utils.get_upload_folder`)."""
+    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")
+
+
 class Engine:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or get_settings()
-        self.sessions = SessionStore(self.settings.data_path / "sessions", ttl_s=self.settings.session_ttl_s)
+        self.sessions = SessionStore(self.settings.data_path / "sessions", ttl_s=self.settings.session_ttl_s,
+                                     upload_root=gradio_upload_folder())
 
     def session(self, request) -> SessionData:
         """The caller's session, from a `gr.Request` (or anything with `.session_hash`)."""

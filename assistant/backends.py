@@ -52,8 +52,13 @@ class LocalBackend:
             raise AssistantUnavailable(str(error)) from error
         if _template_opens_think(llm, messages):
             yield Delta(text=THINK_OPEN)
-        for text in llm.stream_chat(messages, max_new_tokens=max_new_tokens, temperature=0.0, stop=stop):
-            yield Delta(text=text)
+        from models.llm import PromptTooLong
+
+        try:
+            for text in llm.stream_chat(messages, max_new_tokens=max_new_tokens, temperature=0.0, stop=stop):
+                yield Delta(text=text)
+        except PromptTooLong as error:
+            raise AssistantUnavailable(str(error)) from error
 
 
 def _template_opens_think(llm, messages) -> bool:

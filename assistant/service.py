@@ -22,6 +22,7 @@ from assistant.backends import THINK_CLOSE, THINK_OPEN, AssistantUnavailable, Ba
 from assistant.prompts import SYSTEM_PROMPT
 from assistant.streaming import in_background
 from safety.guard import StreamGuard
+from safety.limits import too_long
 from safety.redflags import EMERGENCY_HEADER, RedFlag, detect_red_flags, emergency_guidance, guess_language
 from settings import Settings
 
@@ -246,9 +247,15 @@ class AssistantService:
         """Store `text` in the conversation (created if needed) and stream the stored reply."""
         from storage.conversations import ConversationNotFound
 
+        refusal = too_long(text, self.settings.max_message_chars)
         try:
-            self.store.get(owner, conversation_id)
+            shown = self.store.messages(owner, conversation_id)
         except ConversationNotFound:
+            shown, conversation_id = [], None
+        if refusal:  # checked before anything is stored or generated; the chat so far stays shown
+            yield ChatTurn(conversation_id, shown, Reply(error=refusal, done=True))
+            return
+        if conversation_id is None:
             conversation_id = self.store.create(owner, self.KIND).id
         history = [m.as_chat() for m in self.store.messages(owner, conversation_id)]
         self.store.add_message(owner, conversation_id, "user", text)

@@ -144,7 +144,8 @@ def load_llm(model_ref: str, adapter: str, settings: Settings) -> LocalLLM:
         from models.int8 import quantize_linear_weights
 
         quantize_linear_weights(model)
-    return LocalLLM(model, tokenizer, f"{describe_source(model_ref, adapter)}, {settings.llm_precision} weights")
+    return LocalLLM(model, tokenizer, f"{describe_source(model_ref, adapter)}, {settings.llm_precision} weights",
+                    max_prompt_tokens=settings.max_prompt_tokens, timeout_s=settings.generation_timeout_s)
 
 
 @dataclass
@@ -157,13 +158,19 @@ class GenerationStats:
         return self.new_tokens / self.seconds if self.seconds else 0.0
 
 
+class PromptTooLong(ValueError):
+    """The prompt is over the model's token limit; the message is meant for the user."""
+
+
 class LocalLLM:
     """A chat model with streamed generation; one generation at a time (a lock), others wait their turn."""
 
-    def __init__(self, model, tokenizer, source: str):
+    def __init__(self, model, tokenizer, source: str, max_prompt_tokens: int = 2048, timeout_s: float = 120.0):
         self.model = model
         self.tokenizer = tokenizer
         self.source = source
+        self.max_prompt_tokens = max_prompt_tokens  # longer prompts are refused before any generation
+        self.timeout_s = timeout_s                  # a generation is stopped after this long, freeing the model
         self._lock = threading.Lock()
         self.last_stats = GenerationStats()
 
@@ -180,12 +187,21 @@ class LocalLLM:
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         stop = stop or threading.Event()
+        inputs = self._inputs(messages)
+        if inputs["input_ids"].shape[1] > self.max_prompt_tokens:
+            raise PromptTooLong(f"This request is too long for the model ({inputs['input_ids'].shape[1]} tokens; "
+                                f"the limit is {self.max_prompt_tokens}). Please shorten it.")
+        timeout_s = self.timeout_s
 
         class _StopOnEvent(StoppingCriteria):
-            def __call__(self, input_ids, scores, **kwargs):
-                return stop.is_set()
+            """Stop when asked (Stop, a client that left) or when the time budget, counted from the start, is spent."""
+            deadline: float | None = None
 
-        inputs = self._inputs(messages)
+            def __call__(self, input_ids, scores, **kwargs):
+                now = time.monotonic()
+                self.deadline = self.deadline or now + timeout_s
+                return stop.is_set() or now > self.deadline
+
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300)
         sampling = {"do_sample": True, "temperature": temperature, "top_p": 0.9} if temperature > 0 else {"do_sample": False}
         kwargs = dict(**inputs, max_new_tokens=max_new_tokens, streamer=streamer,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reports.explain import catalogue_explanation, findings_text, stream_llm_explanation
-from reports.extract import ExtractedDocument, extract_document
+from reports.extract import DocumentError, ExtractedDocument, extract_document
 from reports.parser import ParsedReport, parse_report
 from settings import Settings
 
@@ -27,9 +27,61 @@ class ReportAnalysis:
         return "\n\n".join(t for t in (self.llm_text, self.catalogue_text) if t)
 
 
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
+
+
 def read_and_parse(path: str | Path, settings: Settings) -> tuple[ExtractedDocument, ParsedReport]:
+    """Extract and parse one report within the configured limits (each checked before the heavy work)."""
+    check_image_size(Path(path), settings.max_image_pixels)
     document = extract_document(path, max_pages=settings.max_pdf_pages, max_bytes=settings.max_upload_mb * 2**20)
-    return document, parse_report(document.pages)
+    characters = sum(len(page) for page in document.pages)
+    if characters > settings.max_text_chars:
+        raise DocumentError(f"{document.name} holds {characters:,} characters of text; Healytics reads reports of up "
+                            f"to {settings.max_text_chars:,}. Please upload the report pages only.")
+    pages = [cut_long_lines(page, settings.max_line_chars) for page in document.pages]
+    parsed = parse_report(pages)
+    if len(parsed.results) > settings.max_results:
+        parsed.results = parsed.results[:settings.max_results]
+    return document, parsed
+
+
+def contract(analysis: ReportAnalysis) -> dict:
+    """The analysis as the fixed `app.py analyze --json` contract (also the MCP tool's output)."""
+    return {"file": analysis.document.name, "pages": len(analysis.document.pages),
+            "ocr_used": analysis.document.ocr_used,
+            "results": [r.to_contract() for r in analysis.parsed.results],
+            "explanation": analysis.llm_text or analysis.catalogue_text}
+
+
+def check_image_size(path: Path, max_pixels: int) -> None:
+    """Refuse an oversized photo from its header, before it is decoded or OCR'd."""
+    if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+        return
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return  # extraction gives the precise message for unreadable images
+    if width * height > max_pixels:
+        raise DocumentError(f"This photo is too large ({width}x{height} pixels); the limit is "
+                            f"{max_pixels / 1e6:.0f} megapixels. Please upload a smaller photo or a PDF.")
+
+
+def cut_long_lines(text: str, max_chars: int) -> str:
+    """Lines longer than `max_chars` are cut into pieces (at a space where possible), so parsing stays bounded."""
+    if all(len(line) <= max_chars for line in text.splitlines()):
+        return text
+    pieces = []
+    for line in text.splitlines():
+        while len(line) > max_chars:
+            cut = line.rfind(" ", max_chars // 2, max_chars)
+            cut = cut if cut > 0 else max_chars
+            pieces.append(line[:cut])
+            line = line[cut:].lstrip()
+        pieces.append(line)
+    return "\n".join(pieces)
 
 
 def llm_summary(parsed: ParsedReport, settings: Settings) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
+from reports.analysis import contract
 from reports.extract import DocumentError
 
 
@@ -22,10 +23,8 @@ def analyze_command(args) -> int:
         return 1
     if analysis.llm_note:
         print(f"note: {analysis.llm_note}".splitlines()[0], file=sys.stderr)
-    explanation = analysis.llm_text or analysis.catalogue_text
-    payload = {"file": analysis.document.name, "pages": len(analysis.document.pages),
-               "ocr_used": analysis.document.ocr_used,
-               "results": [r.to_contract() for r in analysis.parsed.results], "explanation": explanation}
+    payload = contract(analysis)
+    explanation = payload["explanation"]
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, indent=1))
     else:

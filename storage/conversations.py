@@ -189,10 +189,14 @@ class ConversationStore:
 
 
 def _as_id(value) -> int:
+    """A conversation id SQLite can hold; anything else is simply not found."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ConversationNotFound(f"conversation {value!r} not found") from None
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ConversationNotFound("conversation not found") from None
+    if not 0 < number < 2**63:
+        raise ConversationNotFound("conversation not found")
+    return number
 
 
 def _conversation(row) -> Conversation:

@@ -64,6 +64,10 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE users ADD COLUMN hf_username TEXT;
         CREATE UNIQUE INDEX users_hf_username ON users (hf_username) WHERE hf_username IS NOT NULL;
     """),
+    (5, """
+        ALTER TABLE login_failures ADD COLUMN client TEXT NOT NULL DEFAULT '';
+        CREATE INDEX login_failures_client ON login_failures (client, failed_at);
+    """),
 ]
 
 

@@ -32,6 +32,11 @@ class SessionData:
     records: Any = None                    # rag.service.SessionRecords: this session's HealyChat index
     report: Any = None                     # reports.service.ReportState: the last analysed lab report
     reply_stop: threading.Event | None = None  # Stop event of the assistant reply being generated
+    uploads: list[Path] = field(default_factory=list)  # the session's files in Gradio's upload cache
+
+    def track_upload(self, path: str | Path) -> None:
+        """Remember a file the browser uploaded, so that it is deleted when the session ends."""
+        self.uploads.append(Path(path))
 
     def clear_features(self) -> None:
         """Forget every feature's state (logout, session end)."""
@@ -44,8 +49,9 @@ class SessionData:
 class SessionStore:
     """Thread-safe map session_hash -> SessionData, with TTL expiry and cleanup hooks."""
 
-    def __init__(self, root: Path | None = None, ttl_s: float = 3600):
+    def __init__(self, root: Path | None = None, ttl_s: float = 3600, upload_root: Path | None = None):
         self.root = Path(root or tempfile.mkdtemp(prefix="healify-sessions-"))
+        self.upload_root = Path(upload_root).resolve() if upload_root else None  # Gradio's upload cache
         self.root.mkdir(parents=True, exist_ok=True)
         self.ttl_s = ttl_s
         self._sessions: dict[str, SessionData] = {}
@@ -95,7 +101,19 @@ class SessionStore:
         session.clear_features()
         if session.workdir.parent == self.root:  # only ever a folder this store made
             shutil.rmtree(session.workdir, ignore_errors=True)
+        self._delete_uploads(session.uploads)
         return True
+
+    def _delete_uploads(self, uploads: list[Path]) -> None:
+        """Delete the session's uploads from Gradio's cache (each sits in its own content-hash folder)."""
+        if self.upload_root is None:
+            return
+        for path in uploads:
+            path = path.resolve()
+            if path.parent != self.upload_root and path.parent.parent == self.upload_root:
+                shutil.rmtree(path.parent, ignore_errors=True)
+            elif path.parent == self.upload_root:
+                path.unlink(missing_ok=True)
 
     def sweep(self, now: float | None = None) -> list[str]:
         """Drop every session idle for longer than the TTL; returns the dropped hashes."""

@@ -1,8 +1,13 @@
 """Accounts: register, log in (with failed-login throttling) and log out.
 
-Passwords are hashed with Argon2id (argon2-cffi); only the hash is stored. After
-`MAX_FAILURES` failed logins for one email within `WINDOW_S`, further attempts for that email are
-refused until the oldest failure leaves the window, whether or not the password is right.
+Passwords are hashed with Argon2id (argon2-cffi); only the hash is stored. Failed logins are throttled per
+client (the caller's address), never per email alone, so that nobody can lock another person out:
+- after `MAX_FAILURES` failures for one email from one client within `WINDOW_S`, that client's further
+  attempts for that email are refused until the oldest failure leaves the window;
+- after `MAX_CLIENT_FAILURES` failures from one client (any emails), that client is refused altogether
+  (password spraying).
+Registration never says whether an email has an account: a taken email gets the same answer as a
+successful registration would need, "log in with your password", after the same hashing work.
 """
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ from dataclasses import dataclass
 from storage.db import Database
 
 MIN_PASSWORD_CHARS = 8
-MAX_FAILURES = 5
+MAX_FAILURES = 5          # per (email, client)
+MAX_CLIENT_FAILURES = 20  # per client, all emails together
 WINDOW_S = 15 * 60
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -26,8 +32,16 @@ class AuthError(ValueError):
 class TooManyAttempts(AuthError):
     def __init__(self, retry_after_s: float):
         minutes = max(1, round(retry_after_s / 60))
-        super().__init__(f"Too many failed logins for this email. Try again in about {minutes} minute(s).")
+        super().__init__(f"Too many failed logins from this browser. Try again in about {minutes} minute(s).")
         self.retry_after_s = retry_after_s
+
+
+class EmailTaken(AuthError):
+    """Registration with an email that has an account; the message does not say so."""
+
+    def __init__(self):
+        super().__init__("We could not create an account with these details. If you already have an account, "
+                         "log in with your password.")
 
 
 @dataclass(frozen=True)
@@ -59,9 +73,9 @@ class UserStore:
             raise AuthError("Please enter a valid email address.")
         if len(password or "") < MIN_PASSWORD_CHARS:
             raise AuthError(f"The password needs at least {MIN_PASSWORD_CHARS} characters.")
+        password_hash = self._hasher.hash(password)  # before the lookup: a taken email costs the same time
         if self.db.query_one("SELECT 1 FROM users WHERE email = ?", (email,)):
-            raise AuthError("An account with this email already exists. Log in instead.")
-        password_hash = self._hasher.hash(password)
+            raise EmailTaken()
         now = self._clock()
         try:
             with self.db.transaction() as connection:
@@ -69,16 +83,16 @@ class UserStore:
                     "INSERT INTO users (name, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
                     (name[:100], email, password_hash, now))
         except sqlite3.IntegrityError:  # registered concurrently
-            raise AuthError("An account with this email already exists. Log in instead.") from None
+            raise EmailTaken() from None
         return User(cursor.lastrowid, name[:100], email, now)
 
-    def login(self, email: str, password: str) -> User:
-        """The user for these credentials; raises AuthError (or TooManyAttempts)."""
+    def login(self, email: str, password: str, client: str = "") -> User:
+        """The user for these credentials; raises AuthError (or TooManyAttempts for this client)."""
         from argon2.exceptions import InvalidHashError, VerificationError
 
         email = (email or "").strip().lower()
         now = self._clock()
-        self._check_throttle(email, now)
+        self._check_throttle(email, client, now)
         row = self.db.query_one("SELECT * FROM users WHERE email = ?", (email,))
         try:
             self._hasher.verify(row["password_hash"] if row else self._dummy_hash, password or "")
@@ -88,10 +102,11 @@ class UserStore:
         if not ok:
             with self.db.transaction() as connection:
                 connection.execute("DELETE FROM login_failures WHERE failed_at <= ?", (now - WINDOW_S,))
-                connection.execute("INSERT INTO login_failures (email, failed_at) VALUES (?, ?)", (email, now))
+                connection.execute("INSERT INTO login_failures (email, failed_at, client) VALUES (?, ?, ?)",
+                                   (email, now, client))
             raise AuthError("Wrong email or password.")
         with self.db.transaction() as connection:
-            connection.execute("DELETE FROM login_failures WHERE email = ?", (email,))
+            connection.execute("DELETE FROM login_failures WHERE email = ? AND client = ?", (email, client))
             if self._hasher.check_needs_rehash(row["password_hash"]):
                 connection.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                                    (self._hasher.hash(password), row["id"]))
@@ -115,12 +130,13 @@ class UserStore:
         row = self.db.query_one("SELECT * FROM users WHERE id = ?", (int(user_id),))
         return _user(row) if row else None
 
-    def _check_throttle(self, email: str, now: float) -> None:
-        rows = self.db.query("SELECT failed_at FROM login_failures WHERE email = ? AND failed_at > ? "
-                             "ORDER BY failed_at", (email, now - WINDOW_S))
-        if len(rows) >= MAX_FAILURES:
-            oldest_counted = rows[-MAX_FAILURES]["failed_at"]
-            raise TooManyAttempts(oldest_counted + WINDOW_S - now)
+    def _check_throttle(self, email: str, client: str, now: float) -> None:
+        for where, params, limit in (("email = ? AND client = ?", (email, client), MAX_FAILURES),
+                                     ("client = ?", (client,), MAX_CLIENT_FAILURES)):
+            rows = self.db.query(f"SELECT failed_at FROM login_failures WHERE {where} AND failed_at > ? "
+                                 "ORDER BY failed_at", (*params, now - WINDOW_S))
+            if len(rows) >= limit:
+                raise TooManyAttempts(rows[-limit]["failed_at"] + WINDOW_S - now)
 
 
 def login(session, user: User) -> None:

@@ -79,7 +79,7 @@ def create_account_tab(engine, events) -> None:
 
     def on_login(email_text, password_text, request: gr.Request):
         try:
-            user = users.login(email_text, password_text)
+            user = users.login(email_text, password_text, client=getattr(request.client, "host", "") or "")
         except AuthError as error:
             return f"⚠️ {error}", "", gr.update()
         return start_user_session(request, user), "", events.bump()
@@ -100,8 +100,8 @@ def create_account_tab(engine, events) -> None:
         return _status(session)
 
     ui.register_button.click(on_register, [ui.name, ui.email, ui.password], [ui.status, ui.password, events.signed_in],
-                             api_name="register")
+                             api_name="register", api_visibility="undocumented")
     ui.login_button.click(on_login, [ui.login_email, ui.login_password],
-                          [ui.status, ui.login_password, events.signed_in], api_name="login")
-    ui.logout_button.click(on_logout, None, [ui.status, events.signed_in], api_name="logout")
+                          [ui.status, ui.login_password, events.signed_in], api_name="login", api_visibility="undocumented")
+    ui.logout_button.click(on_logout, None, [ui.status, events.signed_in], api_name="logout", api_visibility="undocumented")
     events.on_page_load(on_load_space if os.environ.get("SPACE_ID") else on_load, None, ui.status)

@@ -182,15 +182,15 @@ def register_events(ui: AssistantUI, engine, events) -> None:
     bar = ui.sidebar
     send = dict(fn=send_handler(engine), inputs=[ui.message, ui.conversation_id],
                 outputs=[ui.message, ui.chatbot, ui.conversation_id, bar.chats, bar.notice])
-    ui.send.click(**send, api_name="assistant_send")
+    ui.send.click(**send, api_name="assistant_send", api_visibility="undocumented")
     ui.message.submit(**send, api_visibility="undocumented")
     ui.retry.click(retry_handler(engine), [ui.conversation_id], [ui.chatbot, bar.chats, bar.notice],
-                   api_name="assistant_retry")
-    ui.stop.click(stop_handler(engine), None, None, api_name="assistant_stop", concurrency_limit=None, queue=False)
+                   api_name="assistant_retry", api_visibility="undocumented")
+    ui.stop.click(stop_handler(engine), None, None, api_name="assistant_stop", api_visibility="undocumented", concurrency_limit=None, queue=False)
     reset = [ui.conversation_id, ui.chatbot, bar.chats, bar.title, bar.notice]
-    bar.new_chat.click(new_handler(engine), None, reset, api_name="assistant_new")
-    bar.chats.select(open_handler(engine), [bar.chats], reset, api_name="assistant_open")
-    bar.delete.click(delete_handler(engine), [ui.conversation_id], reset, api_name="assistant_delete_current")
+    bar.new_chat.click(new_handler(engine), None, reset, api_name="assistant_new", api_visibility="undocumented")
+    bar.chats.select(open_handler(engine), [bar.chats], reset, api_name="assistant_open", api_visibility="undocumented")
+    bar.delete.click(delete_handler(engine), [ui.conversation_id], reset, api_name="assistant_delete_current", api_visibility="undocumented")
     wire_sidebar(bar, engine, events, KIND, ui.conversation_id, api_prefix="assistant")
     events.on_signed_in(lambda: (None, [], "", ""), None, [ui.conversation_id, ui.chatbot, bar.title, bar.notice])
 
@@ -228,4 +228,4 @@ def register_data_endpoints(engine) -> None:
         return store.delete(_owner(engine, request), conversation_id)
 
     for endpoint in (assistant_conversations, assistant_messages, assistant_rename, assistant_delete):
-        gr.api(endpoint, api_name=endpoint.__name__)
+        gr.api(endpoint, api_name=endpoint.__name__, api_visibility="undocumented")

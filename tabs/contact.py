@@ -25,4 +25,4 @@ def create_contact_tab(engine, events) -> None:
             return f"⚠️ {error}", gr.update()
         return "✅ Thank you, your message was sent.", ""
 
-    send.click(on_send, [name, email, subject, message], [status, message], api_name="contact_send")
+    send.click(on_send, [name, email, subject, message], [status, message], api_name="contact_send", api_visibility="undocumented")

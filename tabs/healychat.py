@@ -82,6 +82,7 @@ def record_handlers(engine):
         session = engine.session(request)
         messages = []
         for path in paths or []:
+            session.track_upload(path)
             try:
                 messages.append(engine.rag.add_file(session, path))
             except RecordError as error:
@@ -133,13 +134,13 @@ def create_healychat_tab(engine, events) -> None:
     ui = build_ui()
     on_upload, on_remove, on_clear, on_refresh, on_keep = record_handlers(engine)
     listed = [ui.documents, ui.chosen]
-    ui.files.upload(on_upload, [ui.files], [ui.status, *listed, ui.files], api_name="healychat_upload")
-    ui.remove.click(on_remove, [ui.chosen], [ui.status, *listed], api_name="healychat_remove")
-    ui.clear.click(on_clear, None, [ui.status, *listed], api_name="healychat_clear")
-    ui.refresh.click(on_refresh, None, [*listed, ui.keep], api_name="healychat_documents")
-    ui.keep.input(on_keep, [ui.keep], [ui.status, ui.keep], api_name="healychat_keep")
+    ui.files.upload(on_upload, [ui.files], [ui.status, *listed, ui.files], api_name="healychat_upload", api_visibility="undocumented")
+    ui.remove.click(on_remove, [ui.chosen], [ui.status, *listed], api_name="healychat_remove", api_visibility="undocumented")
+    ui.clear.click(on_clear, None, [ui.status, *listed], api_name="healychat_clear", api_visibility="undocumented")
+    ui.refresh.click(on_refresh, None, [*listed, ui.keep], api_name="healychat_documents", api_visibility="undocumented")
+    ui.keep.input(on_keep, [ui.keep], [ui.status, ui.keep], api_name="healychat_keep", api_visibility="undocumented")
     on_ask = ask_handler(engine)
-    ui.question.submit(on_ask, [ui.question, ui.chatbot], [ui.chatbot, ui.question], api_name="healychat_ask")
+    ui.question.submit(on_ask, [ui.question, ui.chatbot], [ui.chatbot, ui.question], api_name="healychat_ask", api_visibility="undocumented")
     ui.ask.click(on_ask, [ui.question, ui.chatbot], [ui.chatbot, ui.question], api_name=False)
     events.on_records_changed(on_refresh, None, [*listed, ui.keep])
     events.on_signed_in(on_refresh, None, [*listed, ui.keep])

@@ -90,8 +90,10 @@ def analyze_handler(ui: HealyticsUI, engine, sample_path: str | None = None):
         from reports.extract import DocumentError
         from reports.service import ReportState
 
-        path = sample_path or path
         session = engine.session(request)
+        if path and not sample_path:
+            session.track_upload(path)
+        path = sample_path or path
         session.report = None
         if not path:
             return ui.cleared("Upload a report or choose a sample.")
@@ -155,12 +157,12 @@ def add_to_healychat_handler(engine, events):
 def register_events(ui: HealyticsUI, engine, events) -> None:
     explain = explain_handler(engine)
     ui.upload.upload(analyze_handler(ui, engine), inputs=[ui.upload], outputs=ui.page_outputs,
-                     api_name="healytics_analyze").then(
-        explain, outputs=[ui.explanation, ui.download], api_name="healytics_explain")
+                     api_name="healytics_analyze", api_visibility="undocumented").then(
+        explain, outputs=[ui.explanation, ui.download], api_name="healytics_explain", api_visibility="undocumented")
     for button, sample_path in ui.samples:
         button.click(analyze_handler(ui, engine, sample_path), inputs=[ui.upload], outputs=ui.page_outputs,
                      api_visibility="private").then(explain, outputs=[ui.explanation, ui.download],
                                                     api_visibility="private")
     ui.add_to_chat.click(add_to_healychat_handler(engine, events), outputs=[ui.chat_status, events.records_changed],
-                         api_name="healytics_add_to_healychat")
+                         api_name="healytics_add_to_healychat", api_visibility="undocumented")
     events.on_signed_in(lambda: ui.cleared(), outputs=ui.page_outputs)

@@ -24,7 +24,7 @@ def model_rows(engine) -> list[list]:
 def create_models_tab(engine, events) -> None:
     disclaimer()
     gr.Markdown("Models load on first use and stay in memory. Memory is the process's RSS growth while loading.")
-    table = gr.Dataframe(headers=COLUMNS, value=lambda: model_rows(engine), interactive=False, wrap=True,
+    table = gr.Dataframe(headers=COLUMNS, value=[], interactive=False, wrap=True,
                          column_widths=["16%", "40%", "10%", "10%", "10%", "14%"])
     poll = gr.Timer(2.0, active=False)  # runs only while a model is loading
 
@@ -32,6 +32,7 @@ def create_models_tab(engine, events) -> None:
         rows = model_rows(engine)
         return rows, gr.Timer(active=any(row[2] == "loading" for row in rows))
 
-    gr.Button("Refresh").click(lambda: model_rows(engine), outputs=table, api_name="models_status")
+    gr.Button("Refresh").click(lambda: model_rows(engine), outputs=table, api_name="models_status", api_visibility="undocumented")
+    events.on_page_load(refresh, outputs=[table, poll])
     events.tabs["models_panel"].select(refresh, outputs=[table, poll], api_visibility="private")
     poll.tick(refresh, outputs=[table, poll], api_visibility="private")

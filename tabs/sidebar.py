@@ -62,8 +62,8 @@ def wire_sidebar(sidebar: ConversationSidebar, engine, events, kind: str, conver
         return chat_choices(store, owner, kind, chat_id), "Renamed."
 
     name = (lambda action: f"{api_prefix}_{action}") if api_prefix else (lambda action: False)
-    sidebar.refresh.click(on_refresh, [conversation_id], [sidebar.chats], api_name=name("refresh"))
+    sidebar.refresh.click(on_refresh, [conversation_id], [sidebar.chats], api_name=name("refresh"), api_visibility="undocumented")
     sidebar.rename.click(on_rename, [conversation_id, sidebar.title], [sidebar.chats, sidebar.notice],
-                         api_name=name("rename_current"))
+                         api_name=name("rename_current"), api_visibility="undocumented")
     events.on_page_load(on_refresh, [conversation_id], [sidebar.chats])
     events.on_signed_in(on_refresh, [conversation_id], [sidebar.chats])

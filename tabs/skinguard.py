@@ -65,6 +65,8 @@ def submit_handler(engine):
         if not text and not files:
             yield history, gr.update(), gr.update(), chat_id, last_state, gr.update()
             return
+        for path in files:
+            engine.session(request).track_upload(path)
         owner = _owner(engine, request)
         chat_id = engine.skin.conversations.ensure(owner, chat_id)
         for turn in engine.skin.reply(owner, chat_id, history, text, files[0] if files else None,
@@ -113,10 +115,10 @@ def register_events(ui: SkinUI, engine, events) -> None:
     bar = ui.sidebar
     chat_outputs = [ui.chatbot, ui.conversation_id, ui.last, ui.probs]
     ui.box.submit(submit_handler(engine), [ui.box, ui.chatbot, ui.conversation_id, ui.last],
-                  [ui.chatbot, ui.probs, ui.box, ui.conversation_id, ui.last, bar.chats], api_name="skinguard_send")
-    bar.chats.input(open_handler(engine), [bar.chats], [*chat_outputs, bar.notice], api_name="skinguard_open")
-    bar.new_chat.click(new_handler(engine), None, [*chat_outputs, bar.chats], api_name="skinguard_new")
+                  [ui.chatbot, ui.probs, ui.box, ui.conversation_id, ui.last, bar.chats], api_name="skinguard_send", api_visibility="undocumented")
+    bar.chats.input(open_handler(engine), [bar.chats], [*chat_outputs, bar.notice], api_name="skinguard_open", api_visibility="undocumented")
+    bar.new_chat.click(new_handler(engine), None, [*chat_outputs, bar.chats], api_name="skinguard_new", api_visibility="undocumented")
     bar.delete.click(delete_handler(engine), [ui.conversation_id], [*chat_outputs, bar.chats],
-                     api_name="skinguard_delete")
+                     api_name="skinguard_delete", api_visibility="undocumented")
     wire_sidebar(bar, engine, events, KIND, ui.conversation_id, api_prefix="skinguard")
     events.on_signed_in(lambda: ([], None, {}, None), None, chat_outputs)

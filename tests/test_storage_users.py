@@ -7,7 +7,16 @@ import pytest
 
 from storage.db import Database
 from storage.sessions import SessionStore
-from storage.users import MAX_FAILURES, WINDOW_S, AuthError, TooManyAttempts, UserStore, login, logout
+from storage.users import (
+    MAX_CLIENT_FAILURES,
+    MAX_FAILURES,
+    WINDOW_S,
+    AuthError,
+    TooManyAttempts,
+    UserStore,
+    login,
+    logout,
+)
 
 
 class Clock:
@@ -41,8 +50,9 @@ def test_register_rejects_bad_input(users, name, email, password):
 
 def test_duplicate_email_and_wrong_password(users):
     users.register("Ann", "ann@example.org", "correct horse")
-    with pytest.raises(AuthError, match="already exists"):
+    with pytest.raises(AuthError) as taken:
         users.register("Other", "ANN@example.org", "another one")
+    assert "exist" not in str(taken.value) and "log in" in str(taken.value)  # never says the email is taken
     with pytest.raises(AuthError, match="Wrong email or password"):
         users.login("ann@example.org", "wrong horse")
     with pytest.raises(AuthError, match="Wrong email or password"):
@@ -53,14 +63,30 @@ def test_failed_logins_are_throttled_then_released(users):
     users.register("Ann", "ann@example.org", "correct horse")
     for _ in range(MAX_FAILURES):
         with pytest.raises(AuthError):
-            users.login("ann@example.org", "guess")
-    with pytest.raises(TooManyAttempts) as blocked:  # even the right password is refused now
-        users.login("ann@example.org", "correct horse")
+            users.login("ann@example.org", "guess", client="10.0.0.9")
+    with pytest.raises(TooManyAttempts) as blocked:  # even the right password is refused to that client now
+        users.login("ann@example.org", "correct horse", client="10.0.0.9")
     assert 0 < blocked.value.retry_after_s <= WINDOW_S
     users.register("Bob", "bob@example.org", "bob password")
-    assert users.login("bob@example.org", "bob password").name == "Bob"  # other accounts are unaffected
+    assert users.login("bob@example.org", "bob password", client="10.0.0.9").name == "Bob"  # other accounts unaffected
     users._clock.now += WINDOW_S + 1
-    assert users.login("ann@example.org", "correct horse").name == "Ann"
+    assert users.login("ann@example.org", "correct horse", client="10.0.0.9").name == "Ann"
+
+
+def test_nobody_can_lock_another_person_out(users):
+    users.register("Ann", "ann@example.org", "correct horse")
+    for _ in range(MAX_FAILURES * 3):  # an attacker hammering Ann's email from their own address
+        with pytest.raises(AuthError):
+            users.login("ann@example.org", "guess", client="203.0.113.7")
+    assert users.login("ann@example.org", "correct horse", client="198.51.100.2").name == "Ann"
+
+
+def test_password_spraying_from_one_client_is_throttled(users):
+    for number in range(MAX_CLIENT_FAILURES):
+        with pytest.raises(AuthError):
+            users.login(f"user{number}@example.org", "guess", client="203.0.113.7")
+    with pytest.raises(TooManyAttempts):
+        users.login("fresh@example.org", "guess", client="203.0.113.7")
 
 
 def test_login_and_logout_mark_the_session(users, tmp_path):
