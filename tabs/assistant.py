@@ -180,11 +180,11 @@ def create_assistant_tab(engine, events) -> None:
 
 def register_events(ui: AssistantUI, engine, events) -> None:
     bar = ui.sidebar
-    send = dict(fn=send_handler(engine), inputs=[ui.message, ui.conversation_id],
+    send = dict(fn=send_handler(engine), concurrency_id="llm", inputs=[ui.message, ui.conversation_id],
                 outputs=[ui.message, ui.chatbot, ui.conversation_id, bar.chats, bar.notice])
     ui.send.click(**send, api_name="assistant_send", api_visibility="undocumented")
     ui.message.submit(**send, api_visibility="undocumented")
-    ui.retry.click(retry_handler(engine), [ui.conversation_id], [ui.chatbot, bar.chats, bar.notice],
+    ui.retry.click(retry_handler(engine), [ui.conversation_id], [ui.chatbot, bar.chats, bar.notice], concurrency_id="llm",
                    api_name="assistant_retry", api_visibility="undocumented")
     ui.stop.click(stop_handler(engine), None, None, api_name="assistant_stop", api_visibility="undocumented", concurrency_limit=None, queue=False)
     reset = [ui.conversation_id, ui.chatbot, bar.chats, bar.title, bar.notice]

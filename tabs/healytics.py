@@ -157,12 +157,13 @@ def add_to_healychat_handler(engine, events):
 def register_events(ui: HealyticsUI, engine, events) -> None:
     explain = explain_handler(engine)
     ui.upload.upload(analyze_handler(ui, engine), inputs=[ui.upload], outputs=ui.page_outputs,
-                     api_name="healytics_analyze", api_visibility="undocumented").then(
-        explain, outputs=[ui.explanation, ui.download], api_name="healytics_explain", api_visibility="undocumented")
+                     api_name="healytics_analyze", api_visibility="undocumented", concurrency_id="documents").then(
+        explain, outputs=[ui.explanation, ui.download], api_name="healytics_explain", api_visibility="undocumented",
+        concurrency_id="llm")
     for button, sample_path in ui.samples:
         button.click(analyze_handler(ui, engine, sample_path), inputs=[ui.upload], outputs=ui.page_outputs,
-                     api_visibility="private").then(explain, outputs=[ui.explanation, ui.download],
-                                                    api_visibility="private")
+                     api_visibility="private", concurrency_id="documents").then(
+            explain, outputs=[ui.explanation, ui.download], api_visibility="private", concurrency_id="llm")
     ui.add_to_chat.click(add_to_healychat_handler(engine, events), outputs=[ui.chat_status, events.records_changed],
                          api_name="healytics_add_to_healychat", api_visibility="undocumented")
     events.on_signed_in(lambda: ui.cleared(), outputs=ui.page_outputs)

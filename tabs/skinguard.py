@@ -115,7 +115,8 @@ def register_events(ui: SkinUI, engine, events) -> None:
     bar = ui.sidebar
     chat_outputs = [ui.chatbot, ui.conversation_id, ui.last, ui.probs]
     ui.box.submit(submit_handler(engine), [ui.box, ui.chatbot, ui.conversation_id, ui.last],
-                  [ui.chatbot, ui.probs, ui.box, ui.conversation_id, ui.last, bar.chats], api_name="skinguard_send", api_visibility="undocumented")
+                  [ui.chatbot, ui.probs, ui.box, ui.conversation_id, ui.last, bar.chats], api_name="skinguard_send", api_visibility="undocumented",
+                  concurrency_id="llm")
     bar.chats.input(open_handler(engine), [bar.chats], [*chat_outputs, bar.notice], api_name="skinguard_open", api_visibility="undocumented")
     bar.new_chat.click(new_handler(engine), None, [*chat_outputs, bar.chats], api_name="skinguard_new", api_visibility="undocumented")
     bar.delete.click(delete_handler(engine), [ui.conversation_id], [*chat_outputs, bar.chats],
