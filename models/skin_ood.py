@@ -7,12 +7,19 @@ pixels differ (edge), how much of that detail is finer than two pixels (grain: n
 grainier than skin), how much colour varies, the mean colour (YCbCr), the share of skin-coloured pixels, and the
 shares of green-leaning and blue-leaning pixels (skin is red-leaning).
 
-Two kinds of check, both fitted on the TRAIN split only (`fit_image_model`, run by
-`scripts/eval_skin_ood.py --fit`):
+Two kinds of check, both fitted on the TRAIN split only (6,341 photos; `fit_image_model`, run by
+`scripts/eval_skin_ood.py --fit /work/shared/data/skin/train`):
 - ranges: a statistic below (or above) the 0.1% (99.9%) quantile of the training photos names a clear reason
   (almost plain, grainy like noise or text, smoother than any photo, colourless);
 - a one-class Gaussian model of all ten (transformed) statistics: the squared Mahalanobis distance above its 99%
   quantile on the training photos means "colours and texture unlike dermoscopy photos".
+
+Figures (`scripts/eval_skin_ood.py`; the non-lesion sets are built there, 366 tuning and 378 held-out images):
+on train the ranges reject 0.52% and the Gaussian model 1.01% (1.44% together). "I can't tell" on the held-out
+non-lesion set went from 57.9% to 99.5% (plain skin 7.5% -> 100%, noise 32.5% -> 100%, gradients 32.5% -> 100%,
+text 72.5% -> 100%, photos of animals/objects 26.7% -> 93.3%); on the 1,299 real val lesions from 4.3% to 5.3%
+(the image checks are the first reason for 15 of them), with the probabilities, and so accuracy 0.814, balanced
+accuracy 0.713, melanoma sensitivity 0.786 and ECE 0.037, unchanged.
 """
 from __future__ import annotations
 
@@ -22,8 +29,13 @@ import numpy as np
 
 STATISTICS = ["contrast", "edge", "grain", "coarse", "chroma_spread", "mean_cb", "mean_cr", "skin_fraction",
               "green_share", "blue_share"]
-RANGE_QUANTILE = 0.001  # each range check rejects 0.1% of training photos at most
-MODEL_QUANTILE = 0.99  # the joint model rejects 1% of training photos
+# Chosen on the tuning non-lesion set (366 images, none of them in the held-out set) against the val lesions:
+# ranges at 0.1%/99.9% with the model at 99% caught 98.4% of the tuning set for 5.3% "I can't tell" on val;
+# the model at 99.5% caught 97.8% for 5.1%, at 98% 98.6% for 6.1%; ranges at 0.25% added 0.9 points on val and
+# caught 0.2 points more. Plain images, noise, gradients, checkerboards and text are caught by the ranges alone;
+# the Gaussian model is what catches most photos of things other than skin (tuning photos 25% -> 83%).
+RANGE_QUANTILE = 0.001
+MODEL_QUANTILE = 0.99
 
 # (statistic, side) -> the reason a user reads when a photo falls outside the training range on that side.
 REASONS = {

@@ -101,3 +101,16 @@ def test_fit_rejects_about_one_percent_of_its_own_photos():
     assert 0.005 <= rejected.mean() <= 0.02
     flat = np.full((1, 112, 112, 3), 150, np.uint8)
     assert model.range_reason(image_statistics(flat)[0])
+
+
+def test_tuning_and_held_out_sets_share_no_image():
+    """Real images are split by source file and programmatic ones by seed, so no held-out image is tuned on."""
+    from scripts.eval_skin_ood import non_lesion_set
+
+    tuning, _ = non_lesion_set("tuning", 112)
+    heldout, _ = non_lesion_set("heldout", 112)
+    assert {s.name.split(":")[0] for s in tuning if ":" in s.name}.isdisjoint(
+        {s.name.split(":")[0] for s in heldout if ":" in s.name})
+    tuning_pixels = {s.array.tobytes() for s in tuning}
+    assert not any(s.array.tobytes() in tuning_pixels for s in heldout)
+    assert {"plain_skin", "noise", "gradient", "text", "checkerboard"} <= {s.kind for s in heldout}
