@@ -17,6 +17,7 @@ import numpy as np
 
 from models.skin_colour import TreeEnsemble, colour_features, fuse
 from models.skin_image import ImageError, load_rgb, to_array
+from models.skin_ood import STATISTICS, UNLIKE, ColourStats, ImageModel, image_statistics
 
 CLASSES = ["bcc", "df", "mel", "nv", "vasc"]
 CLASS_NAMES = {"bcc": "Basal cell carcinoma", "df": "Dermatofibroma", "mel": "Melanoma",
@@ -50,26 +51,6 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray, bias) -> float:
         else:
             low = a
     return float(np.exp((low + high) / 2))
-
-
-class ColourStats:
-    """How skin-like a photo's colours are: the share of pixels inside a broad YCbCr skin range
-    (wide enough for pink, brown and dark skin; grey, blue, green or saturated non-skin colours fall outside)."""
-
-    @staticmethod
-    def skin_fraction(images: np.ndarray) -> np.ndarray:
-        """Per image (N, H, W, 3 uint8) share of skin-coloured pixels."""
-        rgb = images.astype(np.float32)
-        r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-        cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b
-        cr = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b
-        y = 0.299 * r + 0.587 * g + 0.114 * b
-        skin = (cb >= 70) & (cb <= 130) & (cr >= 133) & (cr <= 185) & (y >= 20)
-        return skin.reshape(len(images), -1).mean(1)
-
-    @classmethod
-    def from_images(cls, images: np.ndarray, batch: int = 512) -> np.ndarray:
-        return np.concatenate([cls.skin_fraction(images[i:i + batch]) for i in range(0, len(images), batch)])
 
 
 @dataclass
@@ -117,6 +98,9 @@ class SkinClassifier:
         ood = self.config["ood"]
         self.feature_mean = np.asarray(ood["feature_mean"], dtype=np.float32)
         self.feature_std = np.asarray(ood["feature_std"], dtype=np.float32)
+        # A config written by training/train_skin.py alone has no image model until it is refitted
+        # (`scripts/eval_skin_ood.py --fit TRAIN_DIR`); such a model keeps only the colour and feature checks.
+        self.image_model = ImageModel.from_config(ood["image_model"]) if "image_model" in ood else None
         self.colour = None
         if "fusion" in self.config:
             self.colour = TreeEnsemble.load(self.model_path.with_name(self.config["colour"]["file"]))
@@ -152,22 +136,33 @@ class SkinClassifier:
             logits = fuse(logits, self.colour.log_proba(colour_features(images)), fusion["weights"], fusion["intercept"])
         probs = self.probabilities(logits)
         distance = (((features - self.feature_mean) / self.feature_std) ** 2).mean(1)
-        skin = ColourStats.skin_fraction(images)
-        return [self._decide(p, float(d), float(s)) for p, d, s in zip(probs, distance, skin)]
+        statistics = image_statistics(images)
+        image_distance = self.image_model.distance(statistics) if self.image_model else np.zeros(len(images))
+        return [self._decide(p, float(d), row, float(m)) for p, d, row, m in zip(probs, distance, statistics, image_distance)]
 
-    def _decide(self, probs: np.ndarray, distance: float, skin: float) -> SkinPrediction:
+    def _decide(self, probs: np.ndarray, distance: float, statistics: np.ndarray, image_distance: float) -> SkinPrediction:
+        """The label, or "I can't tell" with the first reason that applies: the image is not a dermoscopy-like photo
+        of skin (models.skin_ood: plain, grainy, colourless, skin-coloured pixels too few, statistics unlike the
+        training photos), its CNN features are far from the training photos, or no class is likely enough."""
         ood = self.config["ood"]
         top = int(probs.argmax())
         confidence = float(probs[top])
         by_class = {name: float(p) for name, p in zip(CLASSES, probs)}
-        checks = {"feature_distance": round(distance, 3), "skin_fraction": round(skin, 3)}
-        reason = ""
-        if skin < ood["min_skin_fraction"]:
-            reason = "This does not look like a close-up photo of skin (its colours are unlike skin)."
-        elif distance > ood["max_feature_distance"]:
-            reason = "This photo looks unlike the dermoscopy images SkinGuard was trained on."
-        elif confidence < float(self.config.get("uncertain_below", 0.5)):
-            reason = f"No class is likely enough (the most likely, {CLASSES[top]}, is only {confidence:.0%})."
+        skin = float(statistics[STATISTICS.index("skin_fraction")])
+        checks = {"feature_distance": round(distance, 3), "skin_fraction": round(skin, 3),
+                  "image_distance": round(image_distance, 3)}
+        image_model = self.image_model
+        reasons = [
+            image_model.range_reason(statistics) if image_model else "",
+            "This does not look like a close-up photo of skin (its colours are unlike skin)."
+            if skin < ood["min_skin_fraction"] else "",
+            UNLIKE if image_model and image_distance > image_model.max_distance else "",
+            "This photo looks unlike the dermoscopy images SkinGuard was trained on."
+            if distance > ood["max_feature_distance"] else "",
+            f"No class is likely enough (the most likely, {CLASSES[top]}, is only {confidence:.0%})."
+            if confidence < float(self.config.get("uncertain_below", 0.5)) else "",
+        ]
+        reason = next((text for text in reasons if text), "")
         uncertain = bool(reason)
         return SkinPrediction(label=None if uncertain else CLASSES[top], confidence=confidence, probs=by_class,
                               uncertain=uncertain, reason=reason, top_label=CLASSES[top], checks=checks)
