@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 from models.skin import CLASSES, ColourStats, calibrated_probs, fit_temperature  # noqa: E402
 from models.skin_image import load_rgb, to_array  # noqa: E402
+from models.skin_ood import fit_image_model  # noqa: E402
 from skin import metrics as skin_metrics  # noqa: E402
 
 log = logging.getLogger("train_skin")
@@ -305,7 +306,8 @@ def calibrate(model, args, training: dict, train_x, train_y, val_x, val_y, out: 
         "uncertain_below": 0.5,
         "ood": {"feature_mean": mean.tolist(), "feature_std": std.tolist(),
                 "max_feature_distance": float(np.quantile(train_distance, 0.995)),
-                "min_skin_fraction": float(np.quantile(colour, 0.005))},
+                "min_skin_fraction": float(np.quantile(colour, 0.005)),
+                "image_model": fit_image_model(train_x).to_config()},
         "training": training,
     }
     (out / "skinguard.json").write_text(json.dumps(config, indent=1))
