@@ -3,7 +3,8 @@
 Users: 2 analyse different lab reports, 2 chat with the assistant, 2 ask questions of their own records,
 2 classify skin photos (SkinGuard's model and colour expert; generated photos when ../shared is absent).
 Each user checks that what came back is its own (cross-talk) and that no call failed (errors).
-Prints latency p50/p95 per feature and overall, errors, cross-talk, and the server's RSS before and after.
+Prints latency p50/p95 per feature and overall, errors, cross-talk, and the server's RSS before (after a warm-up
+user of each feature has loaded every model) and after the concurrent run.
 Usage: .venv/bin/python scripts/benchmark_load.py [--users 8] [--rounds 2]
 """
 from __future__ import annotations
@@ -145,11 +146,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="healify-load-") as tmp:
         process, url = start_app(Path(tmp))
         try:
-            time.sleep(20)  # let the background warm-up load the models, as on a Space after start
-            before = rss_mb(process.pid)
             photos = skin_photos(Path(tmp))
             features = {"healytics": healytics_user, "assistant": assistant_user, "healychat": healychat_user,
                         "skinguard": lambda u, n, o: skin_user(u, n, o, photos[n % len(photos)])}
+            warm_up = {name: Outcome(name) for name in features}
+            for name, run in features.items():  # one user of each feature first: every model is loaded
+                timed(run, warm_up[name], url, 0)
+            before = rss_mb(process.pid)
             outcomes = {name: Outcome(name) for name in features}
             jobs = [(name, user) for round_ in range(args.rounds) for user in range(args.users)
                     for name in [list(features)[user % len(features)]]]
@@ -163,6 +166,8 @@ def main() -> int:
             process.terminate()
             process.wait(timeout=30)
     every = [s for o in outcomes.values() for s in o.seconds]
+    print("warm-up (one user per feature, models loading): " + ", ".join(
+        f"{o.feature} {o.seconds[0]:.1f} s" + (f" ({len(o.errors)} error)" if o.errors else "") for o in warm_up.values()))
     print(f"{args.users} concurrent users x {args.rounds} rounds, {len(every)} sessions in {wall:.1f} s")
     for outcome in outcomes.values():
         print(f"  {outcome.feature:10s} n={len(outcome.seconds):2d}  p50 {statistics.median(outcome.seconds):6.1f} s  "
