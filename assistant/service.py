@@ -2,7 +2,7 @@
 
 Backends are in `assistant.backends`. Each backend's `stream(messages, max_new_tokens=, stop=)` yields `Delta`s. `Assistant.respond(...)`
 turns them into `Reply` snapshots:
-- red-flag emergency guidance comes first, whatever the model says;
+- a message that describes an emergency gets the emergency guidance as the whole reply (no model text);
 - text inside `<think>…</think>` (or an endpoint's `reasoning_content`) goes to `Reply.thinking`,
   never into the answer;
 - the answer passes the numeric faithfulness guard against the conversation;
@@ -23,7 +23,7 @@ from assistant.prompts import SYSTEM_PROMPT
 from assistant.streaming import in_background
 from safety.guard import StreamGuard
 from safety.limits import too_long
-from safety.redflags import EMERGENCY_HEADER, RedFlag, detect_red_flags, emergency_guidance, guess_language
+from safety.redflags import RedFlag, detect_red_flags, emergency_guidance, guess_language
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -143,15 +143,11 @@ class Assistant:
     def from_settings(cls, settings: Settings) -> Assistant:
         return cls(backend_from_settings(settings), settings.max_new_tokens)
 
-    def build_messages(self, history: list[dict], user_text: str, context: str = "",
-                       flags: list[RedFlag] | None = None) -> list[dict]:
-        """System prompt (+ context, + an emergency note), the recent history, then the question."""
+    def build_messages(self, history: list[dict], user_text: str, context: str = "") -> list[dict]:
+        """System prompt (+ context), the recent history, then the question."""
         system = self.system_prompt
         if context:
             system += "\n\nContext for this conversation:\n" + context.strip()
-        if flags:
-            system += ("\n\nThe person may be describing an emergency (" + ", ".join(f.label for f in flags)
-                       + "). Tell them to contact emergency services now.")
         turns = [{"role": m["role"], "content": str(m["content"])[:MESSAGE_CHARS]}
                  for m in history if m.get("role") in ("user", "assistant") and m.get("content")]
         return [{"role": "system", "content": system}, *turns[-HISTORY_MESSAGES:],
@@ -166,16 +162,16 @@ class Assistant:
         """
         stop = stop or threading.Event()
         flags = detect_red_flags(user_text)
-        reply = Reply(red_flags=flags,
-                      emergency=emergency_guidance(flags, guess_language(user_text, flags[0].lang)) if flags else "")
-        if flags:
-            yield replace(reply)  # the guidance shows before the model has produced anything
-        source = [user_text, context, *EMERGENCY_HEADER.values(), reply.emergency,
-                  *(str(m.get("content", "")) for m in history)]
+        if flags:  # the emergency guidance is the whole reply, in the message's language: no model text after it
+            yield Reply(red_flags=flags, emergency=emergency_guidance(flags, guess_language(user_text, flags[0].lang)),
+                        done=True)
+            return
+        reply = Reply()
+        source = [user_text, context, *(str(m.get("content", "")) for m in history)]
         splitter = ThinkSplitter()
         guard = StreamGuard(source, fallback=lambda sentence: GUARD_NOTE)
         guarded_upto = ""
-        messages = self.build_messages(history, user_text, context, flags)
+        messages = self.build_messages(history, user_text, context)
         backend_stop = threading.Event()
         try:
             for delta in in_background(lambda: self.backend.stream(messages, max_new_tokens=self.max_new_tokens,

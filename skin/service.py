@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from safety.redflags import red_flag_guidance
 from settings import Settings
 from skin import chat
 from skin.chat import PhotoTurn, SkinConversations
@@ -86,6 +87,12 @@ class SkinService:
         past = chat.text_history(history)
         history += [{"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
         self.conversations.add(owner, chat_id, "user", text)
+        emergency = red_flag_guidance(text)
+        if emergency:  # the emergency guidance is the whole reply
+            history[-1] = {"role": "assistant", "content": emergency}
+            self.conversations.add(owner, chat_id, "assistant", emergency)
+            yield SkinTurn(history, probs, last, done=True)
+            return
         context = chat.follow_up_context(text, last.context, last.label)
         cards = "\n\n".join(card.markdown() for card in chat.named_cards(text))
         answer = cards

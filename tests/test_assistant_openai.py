@@ -85,10 +85,10 @@ def test_stop_ends_a_silent_stream_at_once(server):
     assert final.stopped and not final.error and "(stopped)" in final.text
 
 
-def test_red_flags_get_emergency_guidance_before_and_whatever_the_model_says(server):
-    snapshots = _assistant(server, "healify-stall", timeout_s=1).respond([], "I have crushing chest pain")
-    first = next(snapshots)
-    assert "emergency" in first.emergency and first.answer == ""  # shown before any model output
-    final = list(snapshots)[-1]
-    assert final.error and final.text.startswith("🚨")  # even when the model never answers
-    assert final.meta["red_flags"] == ["chest_pain"]
+def test_red_flags_get_only_the_emergency_guidance(server):
+    before = len(server.requests)
+    replies = list(_assistant(server, "healify-stall", timeout_s=1).respond([], "I have crushing chest pain"))
+    assert len(replies) == 1 and replies[0].done and replies[0].text.startswith("🚨")
+    assert replies[0].answer == "" and not replies[0].error  # no model text, and the model was never asked
+    assert len(server.requests) == before
+    assert replies[0].meta["red_flags"] == ["chest_pain"]
