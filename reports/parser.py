@@ -14,7 +14,7 @@ from typing import Iterable
 
 from reports.catalogue import Catalogue, get_catalogue, normalize_name
 from reports.flags import ABNORMAL_FLAGS, CRITICAL_FLAGS, decide
-from reports.units import looks_like_unit
+from reports.units import is_plausible_unit, looks_like_unit
 
 
 @dataclass
@@ -77,9 +77,19 @@ _NUM = r"[-+]?\d+(?:\.\d+)?"
 _QUALITATIVE = (r"negative|neg\.?|positive|pos\.?|trace|traces|not detected|non[- ]d[ée]tect[ée]e?|detected|"
                 r"d[ée]tect[ée]e?|absent|absente|absence|present|pr[ée]sent|pr[ée]sence|n[ée]gati(?:f|ve)|"
                 r"positi(?:f|ve)|nil|none seen|none|non[- ]?reactive|reactive|[1-4]\s?\+|\+{1,4}|normal|tr|sm|mod|lg|"
-                r"small|moderate|large")
+                r"small|moderate|large|"
+                # semi-quantitative microscopy grades ("Bacteria  Rare", "Epithelial cells  Few")
+                r"rare|few|many|occasional|numerous|plenty|scanty|abundant")
+# Urine appearance and colour: words that are a result only after such a name ("Appearance  Hazy").
+_APPEARANCE = re.compile(
+    r"^\s*(?P<name>(?:urine\s+)?(?:appearance|colou?r|clarity|turbidity|aspect|couleur|transparency))\s*[:=]?\s+"
+    r"(?P<value>(?:slightly |very |pale |light |dark |deep )?(?:clear|hazy|cloudy|turbid|yellow|straw|amber|"
+    r"colou?rless|red|brown|orange|limpide|trouble|jaune|citrin))(?![\wÀ-ÿ])(?P<rest>.*)$", re.IGNORECASE)
+# A titer ("1:160") and a count range printed as the result ("21-50 /hpf") are results, not ranges.
 _VALUE = re.compile(
     r"(?:(?<=^)|(?<=[\s:=]))(?P<cmp><=|>=|<|>|≤|≥)?\s?(?P<num>[-+]?\d+(?:\.\d+)?)(?![\d.]*(?:[-/:]\d|\s?[-–]\s?\d|-[A-Za-z]|\+|[A-Za-zÀ-ÿ]{2}|\s?(?:y/?o|yrs?|years?|ans)\b))"
+    r"|(?:(?<=^)|(?<=[\s:=]))(?P<titer>1\s?:\s?\d{1,5})(?![\d.:])"
+    r"|(?:(?<=^)|(?<=[\s:=]))(?P<span>\d{1,3}\s?[-–]\s?\d{1,3})(?=\s*(?:/|per\s)?\s?(?:hpf|lpf|hmf|/?champ)\b)"
     r"|(?:(?<=^)|(?<=[\s:=]))(?P<qual>" + _QUALITATIVE + r")(?![\wÀ-ÿ])", re.IGNORECASE)
 _RANGE_PREFIX = (r"(?:(?:ref(?:erence)?\.?|reference range|ref\.? range|normal range|normals?|range|"
                  r"r[ée]f(?:[ée]rence)?s?\.?|valeurs? (?:de r[ée]f[ée]rence|normales?|usuelles?)|v\.?r\.?|n\.?v\.?|vn)"
@@ -93,6 +103,8 @@ _RANGE_ABOVE = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op>>\s?or\s?=|>=|
 _RANGE_QUAL = re.compile(r"[\[(]\s*" + _RANGE_PREFIX + r"(?P<text>" + _QUALITATIVE + r")\s*[\])]"
                          r"|" + r"(?:ref(?:erence)?|r[ée]f[ée]rence|normal range|range)\s*[:=]?\s*(?P<text2>" + _QUALITATIVE + r")",
                          re.IGNORECASE)
+_TITER_REF = re.compile(r"(?:negative|n[ée]gatif|normal|non[- ]reactive)?\s*(?:<=|>=|<|>|≤|≥|up to|below)\s*1\s?:\s?\d{1,5}",
+                        re.IGNORECASE)
 _FLAG_TOKENS = {
     "h": "high", "hi": "high", "high": "high", "↑": "high", "élevé": "high", "eleve": "high", "haut": "high",
     "l": "low", "lo": "low", "low": "low", "↓": "low", "bas": "low", "basse": "low",
@@ -178,11 +190,46 @@ class _Raw:
     report_flag: str | None
 
 
+# Names that label a risk band, an interpretation or a reference note, never a test ("Optimal <100",
+# "Extreme=<50", "Risk Group=<=30", "Negative <1:80", "Borderline high 130-159").
+_INTERPRETATION = re.compile(
+    r"(?:(?:very|borderline|near|above|below|moderately|mildly|slightly|high|low|average|moderate|increased|"
+    r"decreased|extreme|elevated|normal|non|pre)\s)*"
+    r"(?:low|high|optimal|desirable|undesirable|normal|borderline|negative|positive|equivocal|indeterminate|"
+    r"reactive|weakly positive|deficient|deficiency|insufficient|insufficiency|sufficient|sufficiency|toxic|"
+    r"toxicity|elevated|increased|decreased|extreme|diabetes|diabetic|prediabetes|diabetes mellitus|ifg|igt|"
+    r"good|poor|ideal|intermediate|adequate|inadequate|target|goal|risk|risk group|category|grade|stage|"
+    r"interpretation|remark|remarks|comment|comments|note|notes|impression|"
+    r"impaired fasting glucose|impaired glucose tolerance|kidney failure|physiological|"
+    r"child|children|adult|adults|men|women|male|female|newborn|infant|elderly|pregnancy|pregnant)"
+    r"(?:\s(?:risk|group|level|levels|range|control|category|value|values|zone))*")
+# Instruments, methods and page furniture that sit on a result row in scans ("Cobas C111-Jaffé", "Ph: +91 ...").
+_NOT_A_NAME = re.compile(
+    r"\b(?:cobas|architect|alinity|sysmex|mindray|beckman|coulter|siemens|atellica|vitros|abbott|roche|horiba|"
+    r"erba|olympus|hitachi|dimension|advia|unicel|immulite|liaison|vidas|mini ?vidas|jaff[ée]|kinetic|enzymatic|"
+    r"colorimetric|colorim[ée]trique|immunoturbidimetr\w*|turbidim[ée]tr\w*|photometr\w*|spectrophotom\w*|"
+    r"eclia|cmia|clia|elisa|elfa|hplc|method|m[ée]thode|technique|analy[sz]er|automate|instrument|"
+    r"avenue|street|road|nagar|floor|building|suite|p\.?o\.? box|city|sector|phase|plot|"
+    r"e-?mail|website|www|toll free|helpline|customer care)\b", re.IGNORECASE)
+MAX_NAME_CHARS = 60   # a test name is at most this long once bracketed notes are removed
+MAX_NAME_SCAN = 400   # characters scanned for a value after a line's name: keeps parsing linear in the line
+
+
+def _name_core(name: str) -> str:
+    """The name without bracketed notes: 'Glucose (fasting sample, drawn at 8am)' -> 'Glucose'."""
+    return re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", name).strip()
+
+
 def _valid_name(name: str) -> bool:
-    norm = normalize_name(name)
-    letters = len(re.findall(r"[A-Za-zÀ-ÿ]", name))
-    if letters < 1 or (letters < 2 and not re.fullmatch(r"p[0O]2|p[cC][0O]2", name.strip())) or len(name) > 60 \
+    core = _name_core(name)
+    if len(core) > MAX_NAME_CHARS or len(name) > 3 * MAX_NAME_CHARS:
+        return False
+    norm = normalize_name(core)
+    letters = len(re.findall(r"[^\W\d_]", core))
+    if letters < 1 or (letters < 2 and not re.fullmatch(r"p[0O]2|p[cC][0O]2|[TtBbKk]\d{1,2}", core.strip())) \
             or len(norm.split()) > 7:
+        return False
+    if _INTERPRETATION.fullmatch(norm) or _NOT_A_NAME.search(core) or re.search(r"[<>=≤≥]\s*\d", core):
         return False
     first = norm.split()[0] if norm else ""
     return first not in _NOT_TESTS and norm not in _NOT_TESTS
@@ -215,9 +262,24 @@ def _find_flag(text: str) -> str | None:
     return found
 
 
+def _value_matches(line: str):
+    """Value matches with a plausible name before them, at most 3, scanning a bounded prefix (linear time)."""
+    lead = len(line) - len(line.lstrip(" :=\t"))
+    found = []
+    for match in _VALUE.finditer(line):
+        if match.start() - lead > MAX_NAME_SCAN or len(found) == 3:
+            break
+        prefix = line[lead:match.start()]
+        if prefix.count("(") > prefix.count(")") or prefix.count("[") > prefix.count("]"):
+            continue  # "eGFR (CKD-EPI 2021) 65": a number inside an open bracket belongs to the name
+        if _valid_name(prefix.strip(" :=\t")):
+            found.append(match)
+    return found
+
+
 def _split(line: str, catalogue: Catalogue) -> tuple[str, re.Match] | None:
     """Name and value match of a result line: the longest catalogue name wins among the first values."""
-    matches = [m for m in _VALUE.finditer(line) if _valid_name(line[:m.start()].strip(" :=\t"))]
+    matches = _value_matches(line)
     if not matches:
         return None
     chosen = matches[0]
@@ -237,6 +299,11 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
     if not printed.strip():
         return None
     work = _normalize_numbers(printed, decimal_comma)
+    appearance = _APPEARANCE.match(work)
+    if appearance:  # "Appearance   Hazy   Clear": the second word is the expected one
+        expected = re.match(r"\s*([A-Za-zÀ-ÿ]+(?: [A-Za-zÀ-ÿ]+)?)\s*$", appearance.group("rest"))
+        return _Raw(appearance.group("name").strip(), None, None, appearance.group("value"), None, None, None,
+                    expected.group(1) if expected else None, None)
     split = _split(work, catalogue)
     if split is None:
         return None
@@ -247,7 +314,9 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
         report_flag = _find_flag(name_flag.group(1))
         name = name[:name_flag.start()].strip()
     rest = work[match.end():]
-    if match.group("qual"):
+    if match.group("titer") or match.group("span"):  # "1:160", "21-50 /hpf": printed text, no single number
+        value, comparator, value_text = None, None, re.sub(r"\s+", "", match.group("titer") or match.group("span"))
+    elif match.group("qual"):
         value, comparator, value_text = None, None, re.sub(r"\s+", "", match.group("qual")) if "+" in match.group("qual") \
             else match.group("qual").strip()
     else:
@@ -267,7 +336,7 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
     if unit_match and looks_like_unit(unit_match.group(0)) and not _FLAG_RE.fullmatch(unit_match.group(0)):
         unit = unit_match.group(0).strip()
         rest = stripped[unit_match.end():]
-    found = _find_range(rest)
+    found = None if match.group("titer") else _find_range(rest)
     if found is None and value is not None:
         found = _find_range(work[len(name):match.start()])
     low = high = ref_text = None
@@ -287,21 +356,44 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
         if qual:
             qualitative_ref = (qual.group("text") or qual.group("text2")).strip()
             rest = rest[:qual.start()] + " " + rest[qual.end():]
+    titer_ref = _TITER_REF.search(rest) if match.group("titer") or (value is None and qualitative_ref is None) else None
+    if titer_ref:  # "1:160   Negative <1:80": the cut-off titer is the reference
+        qualitative_ref, rest = titer_ref.group(0).strip(), rest[:titer_ref.start()] + " " + rest[titer_ref.end():]
     if value is None and qualitative_ref is None:  # "Glucose   Negative   Negative": a bare expected value
         bare = re.match(r"\s*(" + _QUALITATIVE + r")(?![\wÀ-ÿ])", rest, re.IGNORECASE)
         if bare:
             qualitative_ref, rest = bare.group(1), rest[bare.end():]
     if rest.strip():
         report_flag = _find_flag(rest) or report_flag
-    if value is None:
+    if value is None and not match.group("span"):
         ref_text = qualitative_ref
-    elif unit is None and not found and not report_flag and not catalogue._candidates(name):
+    elif value is not None and unit is None and not found and not report_flag and not catalogue._candidates(name):
         return None
-    if value is None and not qualitative_ref and not report_flag and catalogue.lookup(name, qualitative=True) is None:
+    if value is None and not qualitative_ref and not report_flag and not found \
+            and catalogue.lookup(name, qualitative=True) is None and not _tabulated(work, name, match, rest):
         return None
+    if value is not None and re.fullmatch(r"\+\d{1,3}", value_text) and re.match(r"[\s-]*\d{3,}", rest):
+        return None  # "Ph: +91 98765 43210": a telephone country code
     if unit is None and value is not None and not found and not catalogue._candidates(name):
         return None
     return _Raw(name, value, comparator, value_text, unit, low, high, ref_text, report_flag)
+
+
+def _tabulated(work: str, name: str, match: re.Match, rest: str) -> bool:
+    """A qualitative result printed as a table cell or after a colon, with nothing but a flag after it
+    ("Antinuclear Antibodies, IFA: Negative"): kept even when the test is not in the catalogue."""
+    gap = work[len(name):match.start()] if work.startswith(name) else ""
+    separated = ":" in gap or "=" in gap or len(gap) - len(gap.lstrip()) >= 2 or re.search(r"\s{2,}$", gap)
+    return bool(separated) and len(rest.strip()) <= 12
+
+
+def _plausible_unit(unit: str | None) -> str | None:
+    """The printed unit without footnote marks, or None when it is damaged beyond reading ('7p/6', 'TP/'):
+    an unknown unit is shown as unknown rather than wrong."""
+    if not unit:
+        return None
+    unit = unit.rstrip("*").strip()
+    return unit if is_plausible_unit(unit) else None
 
 
 def _strip_range_decoration(text: str) -> str:
@@ -383,6 +475,7 @@ def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None
                         specimen = "blood"
                 continue
             line_specimen = "urine" if _SECTION_URINE.search(raw.test) else specimen
+            raw.unit = _plausible_unit(raw.unit)
             analyte = catalogue.lookup(raw.test, raw.unit or "", line_specimen, qualitative=raw.value is None)
             decision = decide(value=raw.value, comparator=raw.comparator, value_text=raw.value_text, unit=raw.unit,
                               printed_low=raw.low, printed_high=raw.high, printed_ref_text=raw.ref_text,

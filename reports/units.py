@@ -93,6 +93,28 @@ def looks_like_unit(token: str) -> bool:
     return "/" in norm or "%" in norm or _family(norm, False) is not None or _family(norm, True) is not None
 
 
+# Printed units outside the generic families that labs use (cell counts with word prefixes, microscopy
+# fields, rates, ratios). A unit that is neither here nor in a family is treated as damaged ("7p/6", "TP/").
+_OTHER_UNITS = re.compile(
+    r"(?:x?10\^?\d{1,2}|x?1000|x?10\^3|tys\.?|thou\.?|mln\.?|mill\.?|millions?|lakhs?|lacs?|k|m|g|t|cells?|#)?"
+    r"/(?:mm3|cmm|ul|l|nl|dl|ml|hpf|lpf|hmf|champ|100wbc|100leukocytes)"
+    r"|(?:per)?(?:hpf|lpf|100wbc)|mm/h|mm/1h|ml/min(?:/1\.73m2)?|(?:mg|ug|ng|g|umol|mmol)/(?:g|mmol|24h|day|d|kg)"
+    r"|gms?/dl|gms?%|g%|mg%|mosm/kg|l/l|g/g|s|%|fl|pg|mmhg|kpa|ratio|index|iu|u|ui|mu|ku|mm|cm|mg|g|ng|copies/ml|au/ml|u/ml|au|ai|"
+    r"titer|titre|ug/l|iu/ml|miu/ml|uiu/ml|uu/ml|mui/ml|ui/ml|pmol/l|nmol/l|ng/dl|meq/l|mval/l|mm3|um3|fl/cell")
+
+
+def is_plausible_unit(unit: str | None) -> bool:
+    """Whether a printed unit reads as a real lab unit (a generic family or a known lab spelling)."""
+    norm = normalize_unit(unit)
+    if not norm:
+        return False
+    if norm in KNOWN_BARE_UNITS or norm in _TIME or norm in _DIMENSIONLESS:
+        return True
+    if _family(norm, False) is not None or _family(norm, True) is not None:
+        return True
+    return bool(_OTHER_UNITS.fullmatch(norm.replace(" ", "")))
+
+
 def convert(value: float, from_unit: str | None, to_unit: str | None, *, molar_mass: float | None = None,
             valence: int | None = None, extra: dict[str, float] | None = None, count_like: bool = False) -> float | None:
     """`value` from one unit to another, or None when no reliable conversion exists.
