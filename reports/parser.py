@@ -14,7 +14,7 @@ from typing import Iterable
 
 from reports.catalogue import Catalogue, get_catalogue, normalize_name
 from reports.flags import ABNORMAL_FLAGS, CRITICAL_FLAGS, decide
-from reports.units import is_plausible_unit, looks_like_unit
+from reports.units import looks_like_unit, repair_unit
 
 
 @dataclass
@@ -118,7 +118,16 @@ _FLAG_RE = re.compile(r"(?<![\w*/^.])(?:\(\s*)?(hors norme|out of range|abnormal
                       re.IGNORECASE)
 _UNIT_AT_START = re.compile(
     r"^(?:(?:x\s?)?10\s?[\^*eE]\s?\d{1,2}\s?/\s?[a-zA-Zµμ]+\d?|mm\s?hg|ml/min/1[.,]73\s?m[2²]?|"
-    r"mm\s?/\s?h(?:r|eure)?|[a-zA-Zµμ%#/^*.·²³0-9]+(?:\s(?:feu|ddu))?)", re.IGNORECASE)
+    r"mm\s?/\s?h(?:r|eure)?|(?:per|/)\s?100\s?(?:wbcs?|leukocytes|white cells)|"
+    r"[a-zA-Zµμ%#/^*.·²³0-9]+(?:\s(?:feu|ddu))?)", re.IGNORECASE)
+# Words of a table's header row: a "name" holding two of them is the header, not a test.
+_HEADER_WORDS = {"test", "tests", "testler", "parameter", "parameters", "investigation", "investigations", "result",
+                 "results", "value", "values", "unit", "units", "reference", "ref", "range", "interval", "normal",
+                 "flag", "status", "analyte", "examen", "resultat", "resultats", "valeurs", "unite", "sonuc", "birim",
+                 "referans", "wynik", "jednostka", "norma", "observed", "biological", "method", "specimen"}
+# Lines that are page furniture wherever a number sits on them (addresses, contact details).
+_FURNITURE = re.compile(r"e-?mail|@\w|www\.|https?:|\b(?:tel|t[ée]l[ée]phone|phone|fax|mob|mobile)\s*[.:]|"
+                        r"\b(?:ul|blvd|str)\.\s|\bsuite\s\d|\bp\.?o\.? box\b", re.IGNORECASE)
 
 # Words that start a name that is never a test (headers, footers, demographics).
 _NOT_TESTS = {
@@ -168,7 +177,8 @@ def _clean_line(line: str) -> str:
     line = line.replace("\u00a0", " ").replace("\t", "    ").replace("≤", "<=").replace("≥", ">=")
     line = re.sub(r"\s*\|\s*", "    ", line)
     line = re.sub(r"\.{3,}|_{3,}|·{3,}", "    ", line)
-    line = re.sub(r"^\s*(?:[-•*▪●◦]|\d{1,2}[.)])\s+(?=[A-Za-zÀ-ÿ])", "", line)
+    line = re.sub(r"^\s*(?:[-•*▪●◦]|\d{1,2}[.)])\s+(?=[^\W\d_])", "", line)
+    line = re.sub(r"(?<=[a-z]{3})(?=\d+\.\d)", " ", line)  # OCR glue: 'Absolute Lymphocyte Count2.71'
     return line.rstrip()
 
 
@@ -231,6 +241,8 @@ def _valid_name(name: str) -> bool:
         return False
     if _INTERPRETATION.fullmatch(norm) or _NOT_A_NAME.search(core) or re.search(r"[<>=≤≥]\s*\d", core):
         return False
+    if sum(word in _HEADER_WORDS for word in norm.split()) >= 2:
+        return False
     first = norm.split()[0] if norm else ""
     return first not in _NOT_TESTS and norm not in _NOT_TESTS
 
@@ -251,6 +263,19 @@ def _find_range(text: str):
     if regex is _RANGE_BETWEEN and low is not None and high is not None and low > high:
         return None
     return low, high, match.group(0).strip(), match.span()
+
+
+_BARE_PAIR = re.compile(r"^\s*(?P<lo>\d+(?:\.\d+)?)\s+(?:[^\s\d]\s+)?(?P<hi>\d+(?:\.\d+)?)\s*(?:[A-Za-z*]{1,4})?\s*$")
+
+
+def _bare_pair_range(rest: str):
+    """'80    94' after the unit: a range printed as two columns (the bar-graph layout), low < high; a stray
+    OCR'd glyph of the bar between them is ignored ('4.18 T 5.48')."""
+    match = _BARE_PAIR.match(rest)
+    if not match or float(match.group("lo")) >= float(match.group("hi")):
+        return None
+    return float(match.group("lo")), float(match.group("hi")), f"{match.group('lo')} - {match.group('hi')}", \
+        (match.start("lo"), match.end("hi"))
 
 
 def _find_flag(text: str) -> str | None:
@@ -283,6 +308,9 @@ def _split(line: str, catalogue: Catalogue) -> tuple[str, re.Match] | None:
     if not matches:
         return None
     chosen = matches[0]
+    if len(matches) > 1 and re.fullmatch(r"\d", chosen.group(0).strip()) and line[:chosen.start()].rstrip().endswith(")") \
+            and re.fullmatch(r"\s{2,}", line[chosen.end():matches[1].start()]):
+        chosen = matches[1]  # "Glukoza (ICD-9: L43) 2    189 mg/dl": a footnote number after the name
     for later in matches[1:3]:  # "Vitamine D 25 OH  32 ng/ml": a number inside the name
         between = line[chosen.end():later.start()].strip()
         if not re.fullmatch(r"[A-Za-z][A-Za-z\- ]{0,10}", between) or any(looks_like_unit(t) for t in between.split()) \
@@ -296,7 +324,7 @@ def _split(line: str, catalogue: Catalogue) -> tuple[str, re.Match] | None:
 def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> _Raw | None:
     """The result on one line of text, or None when the line is not a result."""
     printed = _clean_line(line)
-    if not printed.strip():
+    if not printed.strip() or _FURNITURE.search(printed):
         return None
     work = _normalize_numbers(printed, decimal_comma)
     appearance = _APPEARANCE.match(work)
@@ -336,7 +364,7 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
     if unit_match and looks_like_unit(unit_match.group(0)) and not _FLAG_RE.fullmatch(unit_match.group(0)):
         unit = unit_match.group(0).strip()
         rest = stripped[unit_match.end():]
-    found = None if match.group("titer") else _find_range(rest)
+    found = None if match.group("titer") else _find_range(rest) or _bare_pair_range(rest)
     if found is None and value is not None:
         found = _find_range(work[len(name):match.start()])
     low = high = ref_text = None
@@ -372,7 +400,13 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
     if value is None and not qualitative_ref and not report_flag and not found \
             and catalogue.lookup(name, qualitative=True) is None and not _tabulated(work, name, match, rest):
         return None
-    if value is not None and re.fullmatch(r"\+\d{1,3}", value_text) and re.match(r"[\s-]*\d{3,}", rest):
+    if value is not None and comparator in ("<=", ">=") and not catalogue._candidates(name):
+        return None  # "cukrzyca: >= 126 mg/dl": an interpretation band, not a measured result
+    if value is None and len(normalize_name(_name_core(name)).split()) > 5 and not catalogue._candidates(name):
+        return None  # "... carries mostly fat and only a small amount": narrative, not a qualitative result
+    if len(re.findall(r"(?<![\w/])[a-zà-ÿ]{3,}\b", rest)) >= 2:
+        return None  # "1500 mcg daily for 3 months": a dose or advice in the narrative
+    if value is not None and re.fullmatch(r"\+\d{1,3}", value_text) and re.match(r"[\s-]*\d", rest):
         return None  # "Ph: +91 98765 43210": a telephone country code
     if unit is None and value is not None and not found and not catalogue._candidates(name):
         return None
@@ -392,8 +426,7 @@ def _plausible_unit(unit: str | None) -> str | None:
     an unknown unit is shown as unknown rather than wrong."""
     if not unit:
         return None
-    unit = unit.rstrip("*").strip()
-    return unit if is_plausible_unit(unit) else None
+    return repair_unit(unit.rstrip("*").strip())
 
 
 def _strip_range_decoration(text: str) -> str:
