@@ -66,7 +66,7 @@ class Analyte:
         if value is None:
             return None
         return units.convert(value, self.unit, printed_unit, molar_mass=self.molar_mass, valence=self.valence,
-                             extra={k: 1 / v for k, v in self.units.items()} if self.units else None,
+                             extra=dict(self.units) if self.units else None,  # 1 printed unit = v catalogue units
                              count_like=units.is_count_unit(self.unit))
 
     def accepts_unit(self, printed_unit: str | None) -> bool:

@@ -119,7 +119,7 @@ _FLAG_RE = re.compile(r"(?<![\w*/^.])(?:\(\s*)?(hors norme|out of range|abnormal
 _UNIT_AT_START = re.compile(
     r"^(?:(?:x\s?)?10\s?[\^*eE]\s?\d{1,2}\s?/\s?[a-zA-Zµμ]+\d?|mm\s?hg|ml/min/1[.,]73\s?m[2²]?|"
     r"mm\s?/\s?h(?:r|eure)?|(?:per|/)\s?100\s?(?:wbcs?|leukocytes|white cells)|"
-    r"[a-zA-Zµμ%#/^*.·²³0-9]+(?:\s(?:feu|ddu))?)", re.IGNORECASE)
+    r"[a-zA-Zµμ%#/^*.·²³⁰¹⁴⁵⁶⁷⁸⁹0-9]+(?:\s(?:feu|ddu))?)", re.IGNORECASE)
 # Words of a table's header row: a "name" holding two of them is the header, not a test.
 _HEADER_WORDS = {"test", "tests", "testler", "parameter", "parameters", "investigation", "investigations", "result",
                  "results", "value", "values", "unit", "units", "reference", "ref", "range", "interval", "normal",
@@ -361,7 +361,7 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
         stripped = stripped[flag_column.end():]
         unit_match = _UNIT_AT_START.match(stripped)
         rest = stripped
-    if unit_match and looks_like_unit(unit_match.group(0)) and not _FLAG_RE.fullmatch(unit_match.group(0)):
+    if unit_match and looks_like_unit(unit_match.group(0).rstrip("*")) and not _FLAG_RE.fullmatch(unit_match.group(0)):
         unit = unit_match.group(0).strip()
         rest = stripped[unit_match.end():]
     found = None if match.group("titer") else _find_range(rest) or _bare_pair_range(rest)
@@ -375,7 +375,7 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
             after = rest[span[1]:]
             if unit is None:  # "13.5 (12.0-15.5) g/dL"
                 unit_after = _UNIT_AT_START.match(after.lstrip())
-                if unit_after and looks_like_unit(unit_after.group(0)) and not _FLAG_RE.fullmatch(unit_after.group(0)):
+                if unit_after and looks_like_unit(unit_after.group(0).rstrip("*")) and not _FLAG_RE.fullmatch(unit_after.group(0)):
                     unit = unit_after.group(0).strip()
             rest = rest[:span[0]] + " " + after
         ref_text = _printed_fragment(printed, _strip_range_decoration(ref_text))
@@ -418,7 +418,7 @@ def _tabulated(work: str, name: str, match: re.Match, rest: str) -> bool:
     ("Antinuclear Antibodies, IFA: Negative"): kept even when the test is not in the catalogue."""
     gap = work[len(name):match.start()] if work.startswith(name) else ""
     separated = ":" in gap or "=" in gap or len(gap) - len(gap.lstrip()) >= 2 or re.search(r"\s{2,}$", gap)
-    return bool(separated) and len(rest.strip()) <= 12
+    return bool(separated) and len(rest.strip()) <= 12 and bool(re.search(r"[^\W\d_]", match.group(0)))
 
 
 def _plausible_unit(unit: str | None) -> str | None:
