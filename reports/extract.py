@@ -2,7 +2,6 @@
 (rapidocr, whose ONNX models ship inside the wheel), plain text files as one page."""
 from __future__ import annotations
 
-import io
 import logging
 import threading
 from dataclasses import dataclass

@@ -308,8 +308,8 @@ def _split(line: str, catalogue: Catalogue) -> tuple[str, re.Match] | None:
     if not matches:
         return None
     chosen = matches[0]
-    if len(matches) > 1 and re.fullmatch(r"\d", chosen.group(0).strip()) and line[:chosen.start()].rstrip().endswith(")") \
-            and re.fullmatch(r"\s{2,}", line[chosen.end():matches[1].start()]):
+    footnote = re.fullmatch(r"\d", chosen.group(0).strip()) and line[:chosen.start()].rstrip().endswith(")")
+    if footnote and len(matches) > 1 and re.fullmatch(r"\s{2,}", line[chosen.end():matches[1].start()]):
         chosen = matches[1]  # "Glukoza (ICD-9: L43) 2    189 mg/dl": a footnote number after the name
     for later in matches[1:3]:  # "Vitamine D 25 OH  32 ng/ml": a number inside the name
         between = line[chosen.end():later.start()].strip()
@@ -361,7 +361,7 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
         stripped = stripped[flag_column.end():]
         unit_match = _UNIT_AT_START.match(stripped)
         rest = stripped
-    if unit_match and looks_like_unit(unit_match.group(0).rstrip("*")) and not _FLAG_RE.fullmatch(unit_match.group(0)):
+    if unit_match and _unit_like(unit_match.group(0)) and not _FLAG_RE.fullmatch(unit_match.group(0)):
         unit = unit_match.group(0).strip()
         rest = stripped[unit_match.end():]
     found = None if match.group("titer") else _find_range(rest) or _bare_pair_range(rest)
@@ -375,7 +375,7 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
             after = rest[span[1]:]
             if unit is None:  # "13.5 (12.0-15.5) g/dL"
                 unit_after = _UNIT_AT_START.match(after.lstrip())
-                if unit_after and looks_like_unit(unit_after.group(0).rstrip("*")) and not _FLAG_RE.fullmatch(unit_after.group(0)):
+                if unit_after and _unit_like(unit_after.group(0)) and not _FLAG_RE.fullmatch(unit_after.group(0)):
                     unit = unit_after.group(0).strip()
             rest = rest[:span[0]] + " " + after
         ref_text = _printed_fragment(printed, _strip_range_decoration(ref_text))
@@ -421,6 +421,12 @@ def _tabulated(work: str, name: str, match: re.Match, rest: str) -> bool:
     return bool(separated) and len(rest.strip()) <= 12 and bool(re.search(r"[^\W\d_]", match.group(0)))
 
 
+def _unit_like(token: str) -> bool:
+    """A unit token, footnote-marked ('fl*') or OCR-damaged in a repairable way ('fi', 'tys/µ1')."""
+    token = token.rstrip("*")
+    return looks_like_unit(token) or repair_unit(token) is not None
+
+
 def _plausible_unit(unit: str | None) -> str | None:
     """The printed unit without footnote marks, or None when it is damaged beyond reading ('7p/6', 'TP/'):
     an unknown unit is shown as unknown rather than wrong."""
@@ -453,18 +459,21 @@ def _printed_fragment(printed: str, normalized: str) -> str:
 
 
 def _segments(line: str, catalogue: Catalogue) -> list[str]:
-    """Split a line holding several results ("Na 140 mmol/L   K 4.1 mmol/L", or '; '-separated) into one per result."""
+    """Split a line holding several results ("Na 140 mmol/L   K 4.1 mmol/L", or '; '-separated) into one per result.
+    Linear in the line: each part is looked at once."""
     parts = re.split(r"(;\s+|\s{4,}|\t+|\s*\|\s*)", line)
-    chunks = [""]
+    chunks, has_value = [""], False
     for part in parts:
         starts_test = re.match(r"[A-Za-zÀ-ÿ]", part) and len(part.strip()) > 1
-        if starts_test and chunks[-1].strip() and _VALUE.search(_clean_line(chunks[-1])):
-            head = _VALUE.search(part)
-            name = (part[:head.start()] if head else part).strip(" :=")
+        if starts_test and has_value:
+            head = _VALUE.search(part[:MAX_NAME_SCAN])
+            name = (part[:head.start()] if head else part[:MAX_NAME_SCAN]).strip(" :=")
             if catalogue._candidates(name) and not _FLAG_RE.fullmatch(name) and not looks_like_unit(name):
                 chunks.append(part)
+                has_value = bool(head)
                 continue
         chunks[-1] += part
+        has_value = has_value or bool(_VALUE.search(_clean_line(part)))
     return chunks
 
 
@@ -488,18 +497,48 @@ def _patient(text: str) -> tuple[int | None, str | None, str | None]:
     return age, age_text, sex
 
 
-def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None = None) -> ParsedReport:
-    """Every lab result of a report (a text or a list of page texts), flagged, with age and sex."""
+def _method_row(line: str, name: str, catalogue: Catalogue, decimal_comma: bool) -> _Raw | None:
+    """'Cobas C111-Jaffé   12 mg/l   7-13' under a line 'Créatinine': the result belongs to the test named above,
+    the instrument or method only shares its row."""
+    cells = re.split(r"\s{2,}", line.strip(), maxsplit=1)
+    return parse_line(f"{name}    {cells[1]}", catalogue, decimal_comma) if len(cells) == 2 else None
+
+
+MAX_ROWS = 2000  # results kept per report: far above any real report (the longest dev report has 36 rows)
+MAX_LINE_CHARS = 2000  # a longer line is cut into pieces at spaces: no real result row is this long
+
+
+def _bounded_lines(page: str) -> Iterable[str]:
+    """The page's lines, each cut into pieces of at most MAX_LINE_CHARS at a space (a 1 MB one-line text
+    still parses in linear time)."""
+    for line in page.splitlines():
+        while len(line) > MAX_LINE_CHARS:
+            cut = line.rfind(" ", 0, MAX_LINE_CHARS)
+            cut = cut if cut > 0 else MAX_LINE_CHARS
+            yield line[:cut]
+            line = line[cut:]
+        yield line
+
+
+def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None = None,
+                 max_rows: int = MAX_ROWS) -> ParsedReport:
+    """Every lab result of a report (a text or a list of page texts), flagged, with age and sex; at most
+    `max_rows` results."""
     catalogue = catalogue or get_catalogue()
     pages = [text_or_pages] if isinstance(text_or_pages, str) else list(text_or_pages)
     full = "\n".join(pages)
     decimal_comma = _uses_decimal_comma(full)
     age, age_text, sex = _patient(full)
     report = ParsedReport(age=age, age_text=age_text, sex=sex)
-    specimen = None
+    specimen = pending_name = None
     for page_number, page in enumerate(pages, start=1):
-        for line in (segment for text_line in page.splitlines() for segment in _segments(text_line, catalogue)):
+        for line in (segment for text_line in _bounded_lines(page) for segment in _segments(text_line, catalogue)):
+            if len(report.results) >= max_rows:
+                break
             raw = parse_line(line, catalogue, decimal_comma)
+            if raw is None and pending_name and _NOT_A_NAME.search(line):
+                raw = _method_row(line, pending_name, catalogue, decimal_comma)
+            pending_name = line.strip() if raw is None and catalogue._candidates(line.strip()) else None
             if raw is None:
                 if line.strip() and len(line.strip()) < 60 and not re.search(r"\d", line):
                     if _SECTION_URINE.search(line):
