@@ -127,7 +127,7 @@ class Catalogue:
         tries = [norm]
         without_parens = normalize_name(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name))
         tries += [without_parens] + [normalize_name(p) for p in re.findall(r"\(([^)]*)\)", name)]
-        tries += [normalize_name(name.split(",")[0])]
+        tries += [normalize_name(name.split(",")[0]), normalize_name(name.split("(")[0])]
         tries += [re.sub(r"\b(serum|plasma|blood|whole blood|serique|sanguin|sanguine|total|calc|calculated|"
                          r"fasting|level|test|count|a jeun|dosage|taux)\b", " ", without_parens).split()]
         for attempt in tries:

@@ -179,6 +179,7 @@ def _clean_line(line: str) -> str:
     line = re.sub(r"\.{3,}|_{3,}|·{3,}", "    ", line)
     line = re.sub(r"^\s*(?:[-•*▪●◦]|\d{1,2}[.)])\s+(?=[^\W\d_])", "", line)
     line = re.sub(r"(?<=[a-z]{3})(?=\d+\.\d)", " ", line)  # OCR glue: 'Absolute Lymphocyte Count2.71'
+    line = re.sub(r"\{[^{}]{0,3}\}", " ", line)  # footnote marks: '{ # } MPV'
     return line.rstrip()
 
 
@@ -295,8 +296,9 @@ def _value_matches(line: str):
         if match.start() - lead > MAX_NAME_SCAN or len(found) == 3:
             break
         prefix = line[lead:match.start()]
-        if prefix.count("(") > prefix.count(")") or prefix.count("[") > prefix.count("]"):
-            continue  # "eGFR (CKD-EPI 2021) 65": a number inside an open bracket belongs to the name
+        if (prefix.count("(") > prefix.count(")") and ")" in line[match.end():match.end() + MAX_NAME_CHARS]) or \
+                (prefix.count("[") > prefix.count("]") and "]" in line[match.end():match.end() + MAX_NAME_CHARS]):
+            continue  # "eGFR (CKD-EPI 2021) 65": a number inside a bracket that closes later belongs to the name
         if _valid_name(prefix.strip(" :=\t")):
             found.append(match)
     return found
@@ -318,7 +320,7 @@ def _split(line: str, catalogue: Catalogue) -> tuple[str, re.Match] | None:
             break
         if catalogue._candidates(line[:later.start()].strip(" :=\t")):
             chosen = later
-    return line[:chosen.start()].strip(" :=\t-"), chosen
+    return line[:chosen.start()].strip(" :=\t-").rstrip(". "), chosen
 
 
 def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> _Raw | None:
@@ -355,7 +357,7 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
     unit = None
     stripped = rest.lstrip()
     unit_match = _UNIT_AT_START.match(stripped)
-    flag_column = re.match(r"(H|L|HH|LL|A|\*|High|Low|HIGH|LOW)\s{2,}", stripped)
+    flag_column = re.match(r"[\[(]?(H|L|HH|LL|A|\*|High|Low|HIGH|LOW)[\])]?\s{2,}", stripped)
     if flag_column:  # "161   H   mg/dL": a flag column before the unit column
         report_flag = _find_flag(flag_column.group(1))
         stripped = stripped[flag_column.end():]
@@ -404,7 +406,7 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
         return None  # "cukrzyca: >= 126 mg/dl": an interpretation band, not a measured result
     if value is None and len(normalize_name(_name_core(name)).split()) > 5 and not catalogue._candidates(name):
         return None  # "... carries mostly fat and only a small amount": narrative, not a qualitative result
-    if len(re.findall(r"(?<![\w/])[a-zà-ÿ]{3,}\b", rest)) >= 2:
+    if len(re.findall(r"(?<![\w/])[a-zà-ÿ]{3,}\b(?![/.])", rest)) >= 2:
         return None  # "1500 mcg daily for 3 months": a dose or advice in the narrative
     if value is not None and re.fullmatch(r"\+\d{1,3}", value_text) and re.match(r"[\s-]*\d", rest):
         return None  # "Ph: +91 98765 43210": a telephone country code
