@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,12 +193,32 @@ ROW_TOLERANCE = 0.5
 COLUMN_GAP = 0.8   # a horizontal gap wider than this share of the line height becomes a column gap
 
 
+MAX_SKEW = math.radians(15)  # a photo turned further than this is not deskewed (rotated pages are out of scope)
+
+
+def page_skew(boxes) -> float:
+    """The page's tilt in radians: the median slope of the top edges of the wide OCR boxes (text lines), which
+    the detector returns as rotated rectangles; 0 when there are no such boxes."""
+    slopes = []
+    for box in boxes:
+        (x0, y0), (x1, y1) = box[0], box[1]
+        height = math.dist(box[1], box[2])
+        if x1 - x0 > 3 * max(height, 1):
+            slopes.append(math.atan2(y1 - y0, x1 - x0))
+    if not slopes:
+        return 0.0
+    angle = sorted(slopes)[len(slopes) // 2]
+    return angle if abs(angle) <= MAX_SKEW else 0.0
+
+
 def lines_from_boxes(items, page_width: float) -> str:
     """Group OCR (quad box, text) pairs into text lines by column geometry; wide gaps become column gaps."""
+    angle = page_skew([box for box, _ in items])
+    cos, sin = math.cos(-angle), math.sin(-angle)
     words = []
-    for box, text in items:
-        ys = [p[1] for p in box]
-        xs = [p[0] for p in box]
+    for box, text in items:  # coordinates turned by the page's skew: a tilted photo's rows become horizontal
+        xs = [x * cos - y * sin for x, y in box]
+        ys = [x * sin + y * cos for x, y in box]
         words.append(_Word((min(ys) + max(ys)) / 2, max(ys) - min(ys), min(xs), max(xs), str(text)))
     rows: list[list[_Word]] = []
     for word in sorted(words, key=lambda w: (w.left, w.centre)):

@@ -94,7 +94,7 @@ _VALUE = re.compile(
 _RANGE_PREFIX = (r"(?:(?:ref(?:erence)?\.?|reference range|ref\.? range|normal range|normals?|range|"
                  r"r[ée]f(?:[ée]rence)?s?\.?|valeurs? (?:de r[ée]f[ée]rence|normales?|usuelles?)|v\.?r\.?|n\.?v\.?|vn)"
                  r"\s*[:=]?\s*)?")
-_RANGE_BETWEEN = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<lo>" + _NUM + r")\s*(?:-|–|—|to|à|a|/)\s*(?P<hi>" + _NUM
+_RANGE_BETWEEN = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<lo>" + _NUM + r")\s*(?:-|–|—|~|to|à|a|/)\s*(?P<hi>" + _NUM
                             + r")\s*[\])]?", re.IGNORECASE)
 _RANGE_BELOW = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op><\s?or\s?=|<=|<|≤|up to|below|less than|inf[ée]rieur(?:e)? [àa]|"
                           r"inf\.? [àa]|jusqu'[àa])\s*(?P<hi>" + _NUM + r")\s*[\])]?", re.IGNORECASE)

@@ -1,6 +1,7 @@
 """Report layouts written by others (issue #15): one small fixture per pattern in tests/data/reports/patterns/."""
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -113,6 +114,26 @@ def test_tilted_photo_rows_stay_aligned():
                   (box(1750, 2068, y_ref, 94), ref), (box(2140, 2257, y_unit, 80), unit)]
     text = lines_from_boxes(boxes, 2400)
     assert text.splitlines() == [f"{r[0]}    {r[3]}    {r[5]}    {r[7]}" for r in rows_]
+
+
+def turned(points: list[tuple[float, float]], degrees: float) -> list[tuple[float, float]]:
+    angle = math.radians(degrees)
+    return [(x * math.cos(angle) - y * math.sin(angle), x * math.sin(angle) + y * math.cos(angle)) for x, y in points]
+
+
+@pytest.mark.parametrize("degrees", [-4.0, 3.0])
+def test_skewed_photo_is_deskewed_before_rows_are_built(degrees):
+    """A photo turned a few degrees: over 1700 px of width the right column moves 90-120 px, two row pitches."""
+    names = ["Platelets", "MCH", "White Blood Cells", "MCHC", "Red Blood Cells"]
+    values = ["171", "28", "4.4", "33.2", "2.49"]
+    boxes = []
+    for row, (name, value) in enumerate(zip(names, values)):
+        y = 400 + 50 * row
+        boxes.append((turned(box(100, 520, y, 36), degrees), name))
+        boxes.append((turned(box(1000, 1090, y, 36), degrees), value))
+        boxes.append((turned(box(1500, 1800, y, 36), degrees), "150 - 400"))
+    text = lines_from_boxes(boxes, 2000)
+    assert text.splitlines() == [f"{n}    {v}    150 - 400" for n, v in zip(names, values)]
 
 
 def test_rows_are_capped():
