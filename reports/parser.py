@@ -17,6 +17,10 @@ from reports.flags import ABNORMAL_FLAGS, CRITICAL_FLAGS, decide
 from reports.units import looks_like_unit, repair_unit
 
 
+FLAG_WORDS_FR = {"low": "bas", "high": "élevé", "normal": "normal", "critical_low": "critique (bas)",
+                 "critical_high": "critique (élevé)", "abnormal": "anormal", "unknown": "sans référence"}
+
+
 @dataclass
 class LabResult:
     """One result line of a report, with its computed flag (field names follow the CLI contract)."""
@@ -46,10 +50,16 @@ class LabResult:
         data.pop("page")
         return data
 
-    def describe(self) -> str:
-        """One line naming every number of the result: 'Potassium: 5.9 mmol/L (reference 3.5 - 5.1, report) - high'."""
+    def describe(self, language: str = "en") -> str:
+        """One line naming every number of the result: 'Potassium: 5.9 mmol/L (reference 3.5 - 5.1, report) - high'
+        (in French when `language` is 'fr'; the numbers are the printed ones either way)."""
         unit = f" {self.unit}" if self.unit else ""
         ref = ""
+        if language == "fr":
+            if self.ref_text:
+                origin = "du compte rendu" if self.ref_source == "report" else "de la table de référence standard"
+                ref = f" (référence {self.ref_text}, {origin})"
+            return f"{self.test} : {self.value_text}{unit}{ref} - {FLAG_WORDS_FR.get(self.flag, self.flag)}"
         if self.ref_text:
             origin = "report" if self.ref_source == "report" else "standard reference table"
             ref = f" (reference {self.ref_text}, from the {origin})"

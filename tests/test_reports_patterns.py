@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reports.explain import catalogue_explanation, report_language, urgent_banner
 from reports.extract import lines_from_boxes
 from reports.parser import parse_report
 from reports.units import repair_unit
@@ -154,3 +155,15 @@ def test_one_line_text_parses_in_linear_time(unit):
     small, large = seconds(100_000), seconds(1_000_000)
     assert large < 60  # generous: about 3-5 s on a shared 2-core machine
     assert large < 40 * max(small, 0.05)
+
+
+def test_french_report_gets_french_explanations_and_critical_wording():
+    report = parse_report((PATTERNS / "french_critical.txt").read_text(encoding="utf-8"))
+    assert report_language(report.results) == "fr"
+    text = catalogue_explanation(report.results)
+    assert "**Urgent :** Hémoglobine est à un niveau critique." in text
+    assert "La protéine des globules rouges qui transporte l'oxygène. Valeur basse :" in text
+    assert "(référence 13,0-17,0, du compte rendu) - critique (bas)" in text
+    assert "Résultat critique" in urgent_banner(report.results)
+    english = parse_report("Hemoglobin    6.5    g/dL    13.0-17.0\nPotassium    4.1    mmol/L    3.5-5.1")
+    assert report_language(english.results) == "en" and "A low value:" in catalogue_explanation(english.results)
