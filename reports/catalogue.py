@@ -139,6 +139,10 @@ class Catalogue:
         tries += [normalize_name(name.split(",")[0]), normalize_name(name.split("(")[0])]
         tries += [re.sub(r"\b(serum|plasma|blood|whole blood|serique|sanguin|sanguine|total|calc|calculated|"
                          r"fasting|level|test|count|a jeun|dosage|taux)\b", " ", without_parens).split()]
+        if re.search(r"\babs(?:olute)?\b", norm):  # 'Absolute Basophil Count' -> 'basophils absolute'
+            core = re.sub(r"\b(?:abs|absolute|count|counts)\b", " ", norm).split()
+            if core:
+                tries += [" ".join(core) + " absolute", " ".join(core) + "s absolute"]
         for attempt in tries:
             key = attempt if isinstance(attempt, str) else " ".join(attempt)
             ocr_fixed = re.sub(r"(?<=[a-z])0|0(?=[a-z])", "o", key)  # OCR reads 'O' as zero: 'pC02'

@@ -95,11 +95,17 @@ _APPEARANCE = re.compile(
     r"^\s*(?P<name>(?:urine\s+)?(?:appearance|colou?r|clarity|turbidity|aspect|couleur|transparency))\s*[:=]?\s+"
     r"(?P<value>(?:slightly |very |pale |light |dark |deep )?(?:clear|hazy|cloudy|turbid|yellow|straw|amber|"
     r"colou?rless|red|brown|orange|limpide|trouble|jaune|citrin))(?![\wÀ-ÿ])(?P<rest>.*)$", re.IGNORECASE)
+# A count span alone on a row of a urine section ("RBC   0-2"): the result, as the microscopy fields print it.
+_URINE_SPAN = re.compile(r"^(?P<name>[^\d\s][^\d]*?)\s{2,}(?P<span>\d{1,3}\s?[-–]\s?\d{1,3})\s*$")
+# A category result after a name that says so ("GFR Category   G1", "Stage   3a").
+_CATEGORY = re.compile(r"^\s*(?P<name>[^\d:]*\b(?:category|stage|grade|class|stade|grade)\b)\s*[:=]?\s+"
+                       r"(?P<value>[A-Z]{0,2}[1-5][ab]?|[IV]{1,4})\s*$", re.IGNORECASE)
 # A titer ("1:160") and a count range printed as the result ("21-50 /hpf") are results, not ranges.
 _VALUE = re.compile(
     r"(?:(?<=^)|(?<=[\s:=]))(?P<cmp><=|>=|<|>|≤|≥)?\s?(?P<num>[-+]?\d+(?:\.\d+)?)(?![\d.]*(?:[-/:]\d|\s?[-–]\s?\d|-[A-Za-z]|\+|[A-Za-zÀ-ÿ]{2}|\s?(?:y/?o|yrs?|years?|ans)\b))"
     r"|(?:(?<=^)|(?<=[\s:=]))(?P<titer>1\s?:\s?\d{1,5})(?![\d.:])"
-    r"|(?:(?<=^)|(?<=[\s:=]))(?P<span>\d{1,3}\s?[-–]\s?\d{1,3})(?=\s*(?:/|per\s)?\s?(?:hpf|lpf|hmf|/?champ)\b)"
+    r"|(?:(?<=^)|(?<=[\s:=]))(?P<span>\d{1,3}\s?[-–]\s?\d{1,3})(?=\s*(?:/|per\s)?\s?(?:hpf|lpf|hmf|/?champ)\b"
+    r"|\s{2,}\d{1,3}(?:\.\d+)?\s?[-–]\s?\d)"  # '2-3   0-5': a count span, then the reference range
     r"|(?:(?<=^)|(?<=[\s:=]))(?P<qual>" + _QUALITATIVE + r")(?![\wÀ-ÿ])", re.IGNORECASE)
 _RANGE_PREFIX = (r"(?:(?:ref(?:erence)?\.?|reference range|ref\.? range|normal range|normals?|range|"
                  r"r[ée]f(?:[ée]rence)?s?\.?|valeurs? (?:de r[ée]f[ée]rence|normales?|usuelles?)|v\.?r\.?|n\.?v\.?|vn)"
@@ -333,7 +339,7 @@ def _split(line: str, catalogue: Catalogue) -> tuple[str, re.Match] | None:
     return line[:chosen.start()].strip(" :=\t-").rstrip(". "), chosen
 
 
-def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> _Raw | None:
+def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False, urine: bool = False) -> _Raw | None:
     """The result on one line of text, or None when the line is not a result."""
     printed = _clean_line(line)
     if not printed.strip() or _FURNITURE.search(printed):
@@ -344,6 +350,13 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
         expected = re.match(r"\s*([A-Za-zÀ-ÿ]+(?: [A-Za-zÀ-ÿ]+)?)\s*$", appearance.group("rest"))
         return _Raw(appearance.group("name").strip(), None, None, appearance.group("value"), None, None, None,
                     expected.group(1) if expected else None, None)
+    category = _CATEGORY.match(work)
+    if category and _valid_name(category.group("name")):
+        return _Raw(category.group("name").strip(), None, None, category.group("value"), None, None, None, None, None)
+    span_row = _URINE_SPAN.match(work) if urine else None
+    if span_row and _valid_name(span_row.group("name")):
+        return _Raw(span_row.group("name").strip(), None, None, re.sub(r"\s+", "", span_row.group("span")), None,
+                    None, None, None, None)
     split = _split(work, catalogue)
     if split is None:
         return None
@@ -547,7 +560,7 @@ def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None
         for line in (segment for text_line in _bounded_lines(page) for segment in _segments(text_line, catalogue)):
             if len(report.results) >= max_rows:
                 break
-            raw = parse_line(line, catalogue, decimal_comma)
+            raw = parse_line(line, catalogue, decimal_comma, urine=specimen == "urine")
             if raw is None and pending_name and _NOT_A_NAME.search(line):
                 raw = _method_row(line, pending_name, catalogue, decimal_comma)
             pending_name = line.strip() if raw is None and catalogue._candidates(line.strip()) else None

@@ -53,7 +53,22 @@ def test_urine_microscopy_grades_spans_and_appearance():
     assert got["Epithelial Cells"].value_text == "Few"
     assert got["Appearance"].value_text == "Hazy" and got["Appearance"].flag == "abnormal"
     assert got["Protein"].value_text == "2+"
-    assert len(got) == 6
+    assert got["Pus Cells"].value_text == "4-6" and got["Pus Cells"].flag == "high" and got["Pus Cells"].analyte == "urine_wbc"
+    assert got["Crystals"].value_text == "2-3" and got["Crystals"].ref_high == 5  # span, then its range
+    assert got["Casts"].value_text == "0-1"  # a span alone in a urine section is the result
+    assert len(got) == 9
+
+
+def test_span_alone_outside_a_urine_section_is_not_a_result():
+    assert parse_report("HAEMATOLOGY\nRBC    0-2").results == []
+
+
+def test_category_results_and_absolute_counts():
+    got = rows("categories_and_absolute_counts.txt")
+    assert got["GFR Category"].value_text == "G1"
+    assert got["eGFR (CKD-EPI 2021)"].value == 92
+    assert got["Basophils"].analyte == "basophils_pct"
+    assert got["Absolute Basophil Count"].analyte == "basophils_abs"
 
 
 def test_risk_band_and_interpretation_lines_are_not_results():
