@@ -40,7 +40,8 @@ _WORDING = {
            "banner": "Critical result", "banner_many": "Critical results"},
     "fr": {"none": "Aucun résultat d'analyse n'a été trouvé dans ce document.", "urgent": "**Urgent :** ",
            "is": "est", "are": "sont", "critical": " à un niveau critique. ", "advice": URGENT_ADVICE_FR,
-           "table": " (plage tirée de la table de référence standard de Healify : votre compte rendu n'en indiquait pas)",
+           "table": " (plage tirée de la table de référence standard de Healify : "
+                    "votre compte rendu n'en indiquait pas)",
            "unknown": "Ce test ne figure pas dans le catalogue de référence de Healify ; demandez à votre médecin "
                       "ce qu'il mesure.",
            "abnormal": " Le laboratoire a marqué ce résultat comme anormal.", "source": "Source",
@@ -137,7 +138,8 @@ def catalogue_explanation(results: list[LabResult], catalogue: Catalogue | None 
                      + wording["advice"])
     for result in ordered(results):
         analyte = catalogue.get(result.analyte) if result.analyte else None
-        translated = wording["translated"] if analyte is not None and language == "fr" and analyte.explanation_fr else ""
+        translated = wording["translated"] if analyte is not None and language == "fr" and analyte.explanation_fr \
+            else ""
         source = f"  \n  _{wording['source']}: {analyte.source.split(', http')[0]}{translated}_" if analyte else ""
         range_note = wording["table"] if result.ref_source == "reference_table" else ""
         parts.append(f"- **{result.describe(language)}**{range_note}. "
