@@ -141,6 +141,9 @@ _HEADER_WORDS = {"test", "tests", "testler", "parameter", "parameters", "investi
                  "results", "value", "values", "unit", "units", "reference", "ref", "range", "interval", "normal",
                  "flag", "status", "analyte", "examen", "resultat", "resultats", "valeurs", "unite", "sonuc", "birim",
                  "referans", "wynik", "jednostka", "norma", "observed", "biological", "method", "specimen"}
+# Words of a status column, not prose ("Borderline high", "Not detected").
+_STATUS_WORDS = {"normal", "abnormal", "positive", "negative", "borderline", "detected", "critical", "within", "limits",
+                 "range", "elevated", "reactive", "absent", "present", "nil", "trace"}
 # Lines that are page furniture wherever a number sits on them (addresses, contact details).
 _FURNITURE = re.compile(r"e-?mail|@\w|www\.|https?:|\b(?:tel|t[ée]l[ée]phone|phone|fax|mob|mobile)\s*[.:]|"
                         r"\b(?:ul|blvd|str)\.\s|\bsuite\s\d|\bp\.?o\.? box\b", re.IGNORECASE)
@@ -256,9 +259,11 @@ def _valid_name(name: str) -> bool:
     if letters < 1 or (letters < 2 and not re.fullmatch(r"p[0O]2|p[cC][0O]2|[TtBbKk]\d{1,2}", core.strip())) \
             or len(norm.split()) > 7:
         return False
-    if _INTERPRETATION.fullmatch(norm) or _NOT_A_NAME.search(core) or re.search(r"[<>=≤≥]\s*\d", core):
+    if _INTERPRETATION.fullmatch(norm) or re.search(r"[<>=≤≥]\s*\d", core):
         return False
-    if sum(word in _HEADER_WORDS for word in norm.split()) >= 2:
+    if _NOT_A_NAME.search(core) and not get_catalogue()._candidates(core):
+        return False  # "Cobas C111-Jaffé", an address; "Creatinine, Jaffe method" stays
+    if norm in _HEADER_WORDS or sum(word in _HEADER_WORDS for word in norm.split()) >= 2:
         return False
     first = norm.split()[0] if norm else ""
     return first not in _NOT_TESTS and norm not in _NOT_TESTS
@@ -429,7 +434,9 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False, uri
         return None  # "cukrzyca: >= 126 mg/dl": an interpretation band, not a measured result
     if value is None and len(normalize_name(_name_core(name)).split()) > 5 and not catalogue._candidates(name):
         return None  # "... carries mostly fat and only a small amount": narrative, not a qualitative result
-    if len(re.findall(r"(?<![\w/])[a-zà-ÿ]{3,}\b(?![/.])", rest)) >= 2:
+    prose = [w for w in re.findall(r"(?<![\w/])[a-zà-ÿ]{3,}\b(?![/.])", rest)
+             if not _NOT_A_NAME.fullmatch(w) and w not in _FLAG_TOKENS and w not in _STATUS_WORDS]
+    if len(prose) >= 2:
         return None  # "1500 mcg daily for 3 months": a dose or advice in the narrative
     if value is not None and re.fullmatch(r"\+\d{1,3}", value_text) and re.match(r"[\s-]*\d", rest):
         return None  # "Ph: +91 98765 43210": a telephone country code

@@ -183,3 +183,11 @@ def test_french_report_gets_french_explanations_and_critical_wording():
     assert "Résultat critique" in urgent_banner(report.results)
     english = parse_report("Hemoglobin    6.5    g/dL    13.0-17.0\nPotassium    4.1    mmol/L    3.5-5.1")
     assert report_language(english.results) == "en" and "A low value:" in catalogue_explanation(english.results)
+
+
+def test_method_words_inside_a_real_row_and_lone_status_cells():
+    """A method in the name or in a trailing column keeps the row; a bare 'Result: Negative' is not a test."""
+    got = rows("method_and_status_columns.txt")
+    assert set(got) == {"Creatinine, Jaffe method", "Cholesterol", "Glucose"}
+    assert got["Creatinine, Jaffe method"].analyte == "creatinine"
+    assert got["Glucose"].flag == "high"
