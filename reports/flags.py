@@ -159,7 +159,7 @@ _SCALES = ("g/dL", "g/L", "mg/dL", "mg/L", "ug/dL", "ng/mL", "pg/mL", "mmol/L", 
 MAX_RANGE_MISFIT = 0.4
 
 
-def _range_misfit(analyte: Analyte, unit: str, low: float | None, high: float | None, sex: str | None) -> float | None:
+def range_misfit(analyte: Analyte, unit: str, low: float | None, high: float | None, sex: str | None) -> float | None:
     """Mean |log10(printed bound / catalogue bound in `unit`)|, or None when it cannot be computed."""
     reference = analyte.reference_range(sex)
     if reference is None:
@@ -182,7 +182,7 @@ def _judging_unit(analyte: Analyte, unit: str | None, low: float | None, high: f
         return accepted
     best = None
     for candidate in ([accepted] if accepted else []) + [analyte.unit, *analyte.units, *_SCALES]:
-        misfit = _range_misfit(analyte, candidate, low, high, sex)
+        misfit = range_misfit(analyte, candidate, low, high, sex)
         if misfit is not None and misfit <= MAX_RANGE_MISFIT and (best is None or misfit < best[0] - 1e-9):
             best = (misfit, candidate)
     return best[1] if best else accepted

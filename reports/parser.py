@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
 from reports.catalogue import Catalogue, get_catalogue, normalize_name
-from reports.flags import ABNORMAL_FLAGS, CRITICAL_FLAGS, decide
+from reports.flags import ABNORMAL_FLAGS, CRITICAL_FLAGS, decide, range_misfit
 from reports.units import looks_like_unit, repair_unit
 
 
@@ -529,6 +529,18 @@ def _patient(text: str) -> tuple[int | None, str | None, str | None]:
     return age, age_text, sex
 
 
+def _sibling_by_range(analyte, raw: _Raw, catalogue: Catalogue, sex: str | None):
+    """Without a readable unit, 'Basophils 0.03 (0.00-0.10)' is the absolute count and 'Basophils 0.5 (0-1)' the
+    percentage: of an analyte and its _pct/_abs twin, the one whose catalogue range matches the printed range."""
+    stem, _, kind = analyte.id.rpartition("_")
+    twin = catalogue.get(f"{stem}_{'abs' if kind == 'pct' else 'pct'}") if kind in ("pct", "abs") else None
+    if twin is None or (raw.low is None and raw.high is None):
+        return analyte
+    fits = [(range_misfit(a, a.unit, raw.low, raw.high, sex), a) for a in (analyte, twin)]
+    fits = [(misfit, a) for misfit, a in fits if misfit is not None]
+    return min(fits, key=lambda pair: pair[0])[1] if fits else analyte
+
+
 def _method_row(line: str, name: str, catalogue: Catalogue, decimal_comma: bool) -> _Raw | None:
     """'Cobas C111-Jaffé   12 mg/l   7-13' under a line 'Créatinine': the result belongs to the test named above,
     the instrument or method only shares its row."""
@@ -581,6 +593,8 @@ def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None
             line_specimen = "urine" if _SECTION_URINE.search(raw.test) else specimen
             raw.unit = _plausible_unit(raw.unit)
             analyte = catalogue.lookup(raw.test, raw.unit or "", line_specimen, qualitative=raw.value is None)
+            if analyte is not None and raw.unit is None:
+                analyte = _sibling_by_range(analyte, raw, catalogue, sex)
             decision = decide(value=raw.value, comparator=raw.comparator, value_text=raw.value_text, unit=raw.unit,
                               printed_low=raw.low, printed_high=raw.high, printed_ref_text=raw.ref_text,
                               report_flag=raw.report_flag, analyte=analyte, sex=sex)

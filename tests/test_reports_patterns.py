@@ -191,3 +191,9 @@ def test_method_words_inside_a_real_row_and_lone_status_cells():
     assert set(got) == {"Creatinine, Jaffe method", "Cholesterol", "Glucose"}
     assert got["Creatinine, Jaffe method"].analyte == "creatinine"
     assert got["Glucose"].flag == "high"
+
+
+def test_percentage_and_absolute_rows_stay_apart_when_units_are_damaged():
+    report = parse_report((PATTERNS / "damaged_units_differential.txt").read_text(encoding="utf-8"))
+    assert [(r.value_text, r.unit, r.analyte) for r in report.results] == [
+        ("0.5", None, "basophils_pct"), ("0.03", None, "basophils_abs"), ("0.2", None, "eosinophils_abs")]
