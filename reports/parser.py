@@ -98,7 +98,7 @@ _APPEARANCE = re.compile(
 # A count span alone on a row of a urine section ("RBC   0-2"): the result, as the microscopy fields print it.
 _URINE_SPAN = re.compile(r"^(?P<name>[^\d\s][^\d]*?)\s{2,}(?P<span>\d{1,3}\s?[-–]\s?\d{1,3})\s*$")
 # A category result after a name that says so ("GFR Category   G1", "Stage   3a").
-_CATEGORY = re.compile(r"^\s*(?P<name>[^\d:]*\b(?:category|stage|grade|class|stade|grade)\b)\s*[:=]?\s+"
+_CATEGORY = re.compile(r"^\s*(?P<name>[^\d:]*\b(?:category|stage|grade|class|stade)\b)\s*[:=]?\s+"
                        r"(?P<value>[A-Z]{0,2}[1-5][ab]?|[IV]{1,4})\s*$", re.IGNORECASE)
 # A titer ("1:160") and a count range printed as the result ("21-50 /hpf") are results, not ranges.
 _VALUE = re.compile(
@@ -448,7 +448,8 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False, uri
 def _tabulated(work: str, name: str, match: re.Match, rest: str) -> bool:
     """A qualitative result printed as a table cell or after a colon, with nothing but a flag after it
     ("Antinuclear Antibodies, IFA: Negative"): kept even when the test is not in the catalogue."""
-    gap = work[len(name):match.start()] if work.startswith(name) else ""
+    start = work.find(name)
+    gap = work[start + len(name):match.start()] if start >= 0 else ""
     separated = ":" in gap or "=" in gap or len(gap) - len(gap.lstrip()) >= 2 or re.search(r"\s{2,}$", gap)
     return bool(separated) and len(rest.strip()) <= 12 and bool(re.search(r"[^\W\d_]", match.group(0)))
 
