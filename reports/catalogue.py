@@ -146,7 +146,7 @@ class Catalogue:
         for attempt in tries:
             key = attempt if isinstance(attempt, str) else " ".join(attempt)
             ocr_fixed = re.sub(r"(?<=[a-z])0|0(?=[a-z])", "o", key)  # OCR reads 'O' as zero: 'pC02'
-            for variant in (key, key.replace(" ", ""), ocr_fixed):
+            for variant in (key, key.replace(" ", ""), ocr_fixed, key + "s"):  # 'leucocyte' -> 'leucocytes'
                 if variant in self._by_name:
                     return self._by_name[variant]
         return []

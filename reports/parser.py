@@ -134,7 +134,7 @@ _FLAG_RE = re.compile(r"(?<![\w*/^.])(?:\(\s*)?(hors norme|out of range|abnormal
                       re.IGNORECASE)
 _UNIT_AT_START = re.compile(
     r"^(?:(?:x\s?)?10\s?[\^*eE]\s?\d{1,2}\s?/\s?[a-zA-Zµμ]+\d?|mm\s?hg|ml/min/1[.,]73\s?m[2²]?|"
-    r"mm\s?/\s?h(?:r|eure)?|(?:per|/)\s?100\s?(?:wbcs?|leukocytes|white cells)|"
+    r"mm\s?/\s?(?:1st\s?)?h(?:r|our|eure)?|(?:per|/)\s?100\s?(?:wbcs?|leukocytes|white cells)|"
     r"[a-zA-Zµμ%#/^*.·²³⁰¹⁴⁵⁶⁷⁸⁹0-9]+(?:\s(?:feu|ddu))?)", re.IGNORECASE)
 # Words of a table's header row: a "name" holding two of them is the header, not a test.
 _HEADER_WORDS = {"test", "tests", "testler", "parameter", "parameters", "investigation", "investigations", "result",
@@ -331,9 +331,13 @@ def _split(line: str, catalogue: Catalogue) -> tuple[str, re.Match] | None:
     if not matches:
         return None
     chosen = matches[0]
-    footnote = re.fullmatch(r"\d", chosen.group(0).strip()) and line[:chosen.start()].rstrip().endswith(")")
+    footnote = (re.fullmatch(r"\d", chosen.group(0).strip()) and line[:chosen.start()].rstrip().endswith(")")) \
+        or re.fullmatch(r"0\d", chosen.group(0).strip())  # a lab or footnote code: 'Glucose   01   95   65-99'
+
+    name_end = chosen.start()
     if footnote and len(matches) > 1 and re.fullmatch(r"\s{2,}", line[chosen.end():matches[1].start()]):
         chosen = matches[1]  # "Glukoza (ICD-9: L43) 2    189 mg/dl": a footnote number after the name
+        return line[:name_end].strip(" :=\t-").rstrip(". "), chosen
     for later in matches[1:3]:  # "Vitamine D 25 OH  32 ng/ml": a number inside the name
         between = line[chosen.end():later.start()].strip()
         if not re.fullmatch(r"[A-Za-z][A-Za-z\- ]{0,10}", between) or any(looks_like_unit(t) for t in between.split()) \
@@ -451,7 +455,8 @@ def _tabulated(work: str, name: str, match: re.Match, rest: str) -> bool:
     start = work.find(name)
     gap = work[start + len(name):match.start()] if start >= 0 else ""
     separated = ":" in gap or "=" in gap or len(gap) - len(gap.lstrip()) >= 2 or re.search(r"\s{2,}$", gap)
-    return bool(separated) and len(rest.strip()) <= 12 and bool(re.search(r"[^\W\d_]", match.group(0)))
+    worded = re.search(r"[^\W\d_]", match.group(0)) or match.group("titer") or match.group("span")
+    return bool(separated) and len(rest.strip()) <= 12 and bool(worded)
 
 
 def _unit_like(token: str) -> bool:

@@ -46,7 +46,7 @@ def normalize_unit(unit: str | None) -> str:
     text = text.replace("×", "x").replace("cumm", "mm3").replace("mm^3", "mm3")
     text = re.sub(r"^x(?=10)", "", text)
     text = text.replace("10e", "10^").replace("10*", "10^")
-    text = re.sub(r"/(1h|1hr|hr|heure|h1)$", "/h", text)
+    text = re.sub(r"/(1h|1hr|hr|heure|h1|1sthr|1sthour|hour)$", "/h", text)
     text = re.sub(r"^(#|cells?|/)/", "/", text)
     text = re.sub(r"ml/min/1[.,]73(m2?)?$", "ml/min/1.73m2", text)
     aliases = {"sec": "s", "secs": "s", "seconds": "s", "secondes": "s", "seconde": "s", "second": "s",

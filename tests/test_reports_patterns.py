@@ -197,3 +197,13 @@ def test_percentage_and_absolute_rows_stay_apart_when_units_are_damaged():
     report = parse_report((PATTERNS / "damaged_units_differential.txt").read_text(encoding="utf-8"))
     assert [(r.value_text, r.unit, r.analyte) for r in report.results] == [
         ("0.5", None, "basophils_pct"), ("0.03", None, "basophils_abs"), ("0.2", None, "eosinophils_abs")]
+
+
+def test_lab_code_columns_and_indian_units():
+    got = rows("lab_codes_and_indian_units.txt")
+    assert (got["Glucose"].value, got["Glucose"].flag) == (95, "normal")  # '01' is the lab code, not the result
+    assert got["BUN"].value == 18
+    assert got["Total Leucocyte Count (TLC)"].value == 8500 and got["Total Leucocyte Count (TLC)"].analyte == "wbc"
+    assert got["Platelet Count"].unit == "lakhs/cumm"
+    assert got["ESR (Westergren)"].unit == "mm/1st hr" and got["ESR (Westergren)"].flag == "high"
+    assert got["Widal test: S. Typhi O"].value_text == "1:80"
