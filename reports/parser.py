@@ -16,7 +16,6 @@ from reports.catalogue import Catalogue, get_catalogue, normalize_name
 from reports.flags import ABNORMAL_FLAGS, CRITICAL_FLAGS, decide, range_misfit
 from reports.units import looks_like_unit, repair_unit
 
-
 FLAG_WORDS_FR = {"low": "bas", "high": "élevé", "normal": "normal", "critical_low": "critique (bas)",
                  "critical_high": "critique (élevé)", "abnormal": "anormal", "unknown": "sans référence"}
 
@@ -110,8 +109,8 @@ _VALUE = re.compile(
 _RANGE_PREFIX = (r"(?:(?:ref(?:erence)?\.?|reference range|ref\.? range|normal range|normals?|range|"
                  r"r[ée]f(?:[ée]rence)?s?\.?|valeurs? (?:de r[ée]f[ée]rence|normales?|usuelles?)|v\.?r\.?|n\.?v\.?|vn)"
                  r"\s*[:=]?\s*)?")
-_RANGE_BETWEEN = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<lo>" + _NUM + r")\s*(?:-|–|—|~|to|à|a|/)\s*(?P<hi>" + _NUM
-                            + r")\s*[\])]?", re.IGNORECASE)
+_RANGE_BETWEEN = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<lo>" + _NUM + r")\s*(?:-|–|—|~|to|à|a|/)\s*"
+                            r"(?P<hi>" + _NUM + r")\s*[\])]?", re.IGNORECASE)
 _RANGE_BELOW = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op><\s?or\s?=|<=|<|≤|up to|below|less than|inf[ée]rieur(?:e)? [àa]|"
                           r"inf\.? [àa]|jusqu'[àa])\s*(?P<hi>" + _NUM + r")\s*[\])]?", re.IGNORECASE)
 _RANGE_ABOVE = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op>>\s?or\s?=|>=|>|≥|above|greater than|over|sup[ée]rieur(?:e)? [àa]|"
@@ -119,8 +118,8 @@ _RANGE_ABOVE = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op>>\s?or\s?=|>=|
 _RANGE_QUAL = re.compile(r"[\[(]\s*" + _RANGE_PREFIX + r"(?P<text>" + _QUALITATIVE + r")\s*[\])]"
                          r"|" + r"(?:ref(?:erence)?|r[ée]f[ée]rence|normal range|range)\s*[:=]?\s*(?P<text2>" + _QUALITATIVE + r")",
                          re.IGNORECASE)
-_TITER_REF = re.compile(r"(?:negative|n[ée]gatif|normal|non[- ]reactive)?\s*(?:<=|>=|<|>|≤|≥|up to|below)\s*1\s?:\s?\d{1,5}",
-                        re.IGNORECASE)
+_TITER_REF = re.compile(r"(?:negative|n[ée]gatif|normal|non[- ]reactive)?\s*(?:<=|>=|<|>|≤|≥|up to|below)\s*"
+                        r"1\s?:\s?\d{1,5}", re.IGNORECASE)
 _FLAG_TOKENS = {
     "h": "high", "hi": "high", "high": "high", "↑": "high", "élevé": "high", "eleve": "high", "haut": "high",
     "l": "low", "lo": "low", "low": "low", "↓": "low", "bas": "low", "basse": "low",

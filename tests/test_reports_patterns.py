@@ -144,13 +144,13 @@ def test_skewed_photo_is_deskewed_before_rows_are_built(degrees):
     names = ["Platelets", "MCH", "White Blood Cells", "MCHC", "Red Blood Cells"]
     values = ["171", "28", "4.4", "33.2", "2.49"]
     boxes = []
-    for row, (name, value) in enumerate(zip(names, values)):
+    for row, (name, value) in enumerate(zip(names, values, strict=True)):
         y = 400 + 50 * row
         boxes.append((turned(box(100, 520, y, 36), degrees), name))
         boxes.append((turned(box(1000, 1090, y, 36), degrees), value))
         boxes.append((turned(box(1500, 1800, y, 36), degrees), "150 - 400"))
     text = lines_from_boxes(boxes, 2000)
-    assert text.splitlines() == [f"{n}    {v}    150 - 400" for n, v in zip(names, values)]
+    assert text.splitlines() == [f"{n}    {v}    150 - 400" for n, v in zip(names, values, strict=True)]
 
 
 def test_rows_are_capped():
