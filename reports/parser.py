@@ -439,8 +439,10 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False, uri
         return None  # "... carries mostly fat and only a small amount": narrative, not a qualitative result
     prose = [w for w in re.findall(r"(?<![\w/])[a-zà-ÿ]{3,}\b(?![/.])", rest)
              if not _NOT_A_NAME.fullmatch(w) and w not in _FLAG_TOKENS and w not in _STATUS_WORDS]
+    # Two prose words after the value mark a dose or advice in the narrative ("1500 mcg daily for 3 months"):
+    # dev_12's advice lines carry 2-6; no result row of the 17 dev reports or of tests/data/reports is dropped by it.
     if len(prose) >= 2:
-        return None  # "1500 mcg daily for 3 months": a dose or advice in the narrative
+        return None
     if value is not None and re.fullmatch(r"\+\d{1,3}", value_text) and re.match(r"[\s-]*\d", rest):
         return None  # "Ph: +91 98765 43210": a telephone country code
     if unit is None and value is not None and not found and not catalogue._candidates(name):
