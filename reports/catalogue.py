@@ -46,6 +46,8 @@ class Analyte:
     molar_mass: float | None = None
     valence: int | None = None
     units: dict[str, float] = field(default_factory=dict)
+    french_synonyms: tuple[str, ...] = ()
+    explanation_fr: dict[str, str] = field(default_factory=dict)   # what/high/low in French, when written
 
     @property
     def qualitative_normal(self) -> str | None:
@@ -66,21 +68,27 @@ class Analyte:
         if value is None:
             return None
         return units.convert(value, self.unit, printed_unit, molar_mass=self.molar_mass, valence=self.valence,
-                             extra={k: 1 / v for k, v in self.units.items()} if self.units else None,
+                             extra=dict(self.units) if self.units else None,  # 1 printed unit = v catalogue units
                              count_like=units.is_count_unit(self.unit))
 
     def accepts_unit(self, printed_unit: str | None) -> bool:
         probe = 1.0 if self.unit or printed_unit else 0.0
         return self.to_printed_unit(probe, printed_unit) is not None
 
-    def explanation(self, direction: str | None = None) -> str:
-        """What the test measures, plus what a high or low value usually means."""
-        text = self.what
+    def explanation(self, direction: str | None = None, language: str = "en") -> str:
+        """What the test measures, plus what a high or low value usually means (French when `language` is 'fr'
+        and the catalogue has the French text, else English)."""
+        if language == "fr" and self.explanation_fr:
+            what, high, low = (self.explanation_fr[k] for k in ("what", "high", "low"))
+            labels = (" Valeur élevée : ", " Valeur basse : ")
+        else:
+            what, high, low = self.what, self.high_text, self.low_text
+            labels = (" A high value: ", " A low value: ")
         if direction == "high":
-            text += " A high value: " + self.high_text[0].lower() + self.high_text[1:]
-        elif direction == "low":
-            text += " A low value: " + self.low_text[0].lower() + self.low_text[1:]
-        return text
+            return what + labels[0] + high[0].lower() + high[1:]
+        if direction == "low":
+            return what + labels[1] + low[0].lower() + low[1:]
+        return what
 
 
 def _range(raw: dict | None) -> Range | None:
@@ -111,7 +119,8 @@ class Catalogue:
                 range_by_sex={k: _range(v) for k, v in e.get("range_by_sex", {}).items()},
                 critical=_range(e.get("critical")), specimen=e.get("specimen", "blood"),
                 normal_text=e.get("normal_text"), molar_mass=e.get("molar_mass"), valence=e.get("valence"),
-                units=e.get("units", {})))
+                units=e.get("units", {}), french_synonyms=tuple(e["synonyms"]["fr"]),
+                explanation_fr=e.get("explanation_fr", {})))
         return cls(analytes)
 
     def __len__(self) -> int:
@@ -127,13 +136,17 @@ class Catalogue:
         tries = [norm]
         without_parens = normalize_name(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name))
         tries += [without_parens] + [normalize_name(p) for p in re.findall(r"\(([^)]*)\)", name)]
-        tries += [normalize_name(name.split(",")[0])]
+        tries += [normalize_name(name.split(",")[0]), normalize_name(name.split("(")[0])]
         tries += [re.sub(r"\b(serum|plasma|blood|whole blood|serique|sanguin|sanguine|total|calc|calculated|"
                          r"fasting|level|test|count|a jeun|dosage|taux)\b", " ", without_parens).split()]
+        if re.search(r"\babs(?:olute)?\b", norm):  # 'Absolute Basophil Count' -> 'basophils absolute'
+            core = re.sub(r"\b(?:abs|absolute|count|counts)\b", " ", norm).split()
+            if core:
+                tries += [" ".join(core) + " absolute", " ".join(core) + "s absolute"]
         for attempt in tries:
             key = attempt if isinstance(attempt, str) else " ".join(attempt)
             ocr_fixed = re.sub(r"(?<=[a-z])0|0(?=[a-z])", "o", key)  # OCR reads 'O' as zero: 'pC02'
-            for variant in (key, key.replace(" ", ""), ocr_fixed):
+            for variant in (key, key.replace(" ", ""), ocr_fixed, key + "s"):  # 'leucocyte' -> 'leucocytes'
                 if variant in self._by_name:
                     return self._by_name[variant]
         return []

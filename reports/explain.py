@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from reports.catalogue import Catalogue, get_catalogue, normalize_name
-from reports.parser import LabResult
+from reports.parser import FLAG_WORDS_FR, LabResult
 from safety.guard import StreamGuard
 
 URGENT_ADVICE = ("Contact your doctor today, or seek urgent care (call your local emergency number) "
@@ -27,7 +27,47 @@ SYSTEM_PROMPT = (
     "Then say briefly that the other results are normal. "
     "End with two or three questions the patient could ask their doctor."
 )
+URGENT_ADVICE_FR = ("Contactez votre médecin aujourd'hui, ou consultez en urgence (appelez le numéro d'urgence local) "
+                    "si vous ne vous sentez pas bien.")
 MAX_FINDINGS_IN_PROMPT = 14
+# Fixed sentences of the catalogue explanation, by report language.
+_WORDING = {
+    "en": {"none": "No lab results were found in this document.", "urgent": "**Urgent:** ", "is": "is", "are": "are",
+           "critical": " at a critical level. ", "advice": URGENT_ADVICE,
+           "table": " (range from Healify's standard reference table: your report printed none)",
+           "unknown": "This test is not in Healify's reference catalogue; ask your doctor what it measures.",
+           "abnormal": " The laboratory marked this result as abnormal.", "source": "Source", "translated": "",
+           "banner": "Critical result", "banner_many": "Critical results"},
+    "fr": {"none": "Aucun résultat d'analyse n'a été trouvé dans ce document.", "urgent": "**Urgent :** ",
+           "is": "est", "are": "sont", "critical": " à un niveau critique. ", "advice": URGENT_ADVICE_FR,
+           "table": " (plage tirée de la table de référence standard de Healify : "
+                    "votre compte rendu n'en indiquait pas)",
+           "unknown": "Ce test ne figure pas dans le catalogue de référence de Healify ; demandez à votre médecin "
+                      "ce qu'il mesure.",
+           "abnormal": " Le laboratoire a marqué ce résultat comme anormal.", "source": "Source",
+           "translated": " (texte traduit par Healify)", "banner": "Résultat critique",
+           "banner_many": "Résultats critiques"},
+}
+
+
+def report_language(results: Iterable[LabResult], catalogue: Catalogue | None = None) -> str:
+    """'fr' when most results were printed under a French name of the catalogue (or with French accents), else 'en'."""
+    catalogue = catalogue or get_catalogue()
+    votes = {"fr": 0, "en": 0}
+    for result in results:
+        analyte = catalogue.get(result.analyte) if result.analyte else None
+        name = normalize_name(re.sub(r"\([^)]*\)", " ", result.test))
+        if re.search(r"[éèêàùç]", result.test.lower()):
+            votes["fr"] += 1
+        elif analyte is not None:
+            french = {normalize_name(s) for s in analyte.french_synonyms}
+            english = {normalize_name(s) for s in analyte.synonyms} - french
+            if name in french - english:
+                votes["fr"] += 1
+            elif name in english:
+                votes["en"] += 1
+    return "fr" if votes["fr"] > votes["en"] else "en"
+
 
 
 def ordered(results: Iterable[LabResult]) -> list[LabResult]:
@@ -65,36 +105,45 @@ def build_messages(results: list[LabResult], age: int | None = None, sex: str | 
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
-def result_explanation(result: LabResult, catalogue: Catalogue | None = None) -> str:
+def result_explanation(result: LabResult, catalogue: Catalogue | None = None, language: str = "en") -> str:
     """The catalogue wording for one result: what it measures and, if out of range, what that usually means."""
     catalogue = catalogue or get_catalogue()
+    wording = _WORDING.get(language, _WORDING["en"])
     analyte = catalogue.get(result.analyte) if result.analyte else None
     direction = "high" if result.flag in ("high", "critical_high") else "low" if result.flag in ("low", "critical_low") else None
     if analyte is None:
-        meaning = "This test is not in Healify's reference catalogue; ask your doctor what it measures."
+        meaning = wording["unknown"]
     else:
-        meaning = analyte.explanation(direction)
+        meaning = analyte.explanation(direction, language)
         if result.flag == "abnormal":
-            meaning += " The laboratory marked this result as abnormal."
+            meaning += wording["abnormal"]
     return meaning
 
 
-def catalogue_explanation(results: list[LabResult], catalogue: Catalogue | None = None) -> str:
-    """Markdown, one entry per result (abnormal first): the result line, its meaning and the source."""
+def catalogue_explanation(results: list[LabResult], catalogue: Catalogue | None = None,
+                          language: str | None = None) -> str:
+    """Markdown, one entry per result (abnormal first): the result line, its meaning and the source, in the
+    report's language (`report_language` when not given): a French report gets French wording where the
+    catalogue has it."""
     catalogue = catalogue or get_catalogue()
+    language = language or report_language(results, catalogue)
+    wording = _WORDING.get(language, _WORDING["en"])
     if not results:
-        return "No lab results were found in this document."
+        return wording["none"]
     parts = []
     critical = [r for r in results if r.is_critical]
     if critical:
-        parts.append("**Urgent:** " + ", ".join(r.test for r in critical) + " "
-                     + ("is" if len(critical) == 1 else "are") + " at a critical level. " + URGENT_ADVICE)
+        parts.append(wording["urgent"] + ", ".join(r.test for r in critical) + " "
+                     + (wording["is"] if len(critical) == 1 else wording["are"]) + wording["critical"]
+                     + wording["advice"])
     for result in ordered(results):
         analyte = catalogue.get(result.analyte) if result.analyte else None
-        source = f"  \n  _Source: {analyte.source.split(', http')[0]}_" if analyte else ""
-        range_note = " (range from Healify's standard reference table: your report printed none)" \
-            if result.ref_source == "reference_table" else ""
-        parts.append(f"- **{result.describe()}**{range_note}. {result_explanation(result, catalogue)}{source}")
+        translated = wording["translated"] if analyte is not None and language == "fr" and analyte.explanation_fr \
+            else ""
+        source = f"  \n  _{wording['source']}: {analyte.source.split(', http')[0]}{translated}_" if analyte else ""
+        range_note = wording["table"] if result.ref_source == "reference_table" else ""
+        parts.append(f"- **{result.describe(language)}**{range_note}. "
+                     f"{result_explanation(result, catalogue, language)}{source}")
     return "\n".join(parts)
 
 
@@ -185,11 +234,15 @@ def drop_unfinished_sentence(text: str) -> str:
     return stripped[:ends[-1]].rstrip() if ends else stripped
 
 
-def urgent_banner(results: list[LabResult]) -> str | None:
-    """Markdown for the critical-value banner, or None when nothing is critical."""
+def urgent_banner(results: list[LabResult], language: str | None = None) -> str | None:
+    """Markdown for the critical-value banner (in the report's language), or None when nothing is critical."""
     critical = [r for r in results if r.is_critical]
     if not critical:
         return None
-    lines = "\n".join(f"- **{r.test}**: {r.value_text}{' ' + r.unit if r.unit else ''} ({r.flag.replace('_', ' ')})"
+    language = language or report_language(results)
+    wording = _WORDING.get(language, _WORDING["en"])
+    lines = "\n".join(f"- **{r.test}**: {r.value_text}{' ' + r.unit if r.unit else ''} "
+                      f"({FLAG_WORDS_FR.get(r.flag, r.flag) if language == 'fr' else r.flag.replace('_', ' ')})"
                       for r in critical)
-    return f"### ⚠️ Critical result{'s' if len(critical) > 1 else ''}\n{lines}\n\n{URGENT_ADVICE}"
+    title = wording["banner_many"] if len(critical) > 1 else wording["banner"]
+    return f"### ⚠️ {title}\n{lines}\n\n{wording['advice']}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,7 +152,10 @@ def _ocr_engine():
 
     def load():
         from rapidocr import RapidOCR
-        return RapidOCR(params={"Global.log_level": "error", "Det.box_thresh": 0.3, "Det.unclip_ratio": 2.0})
+        # No text-direction classifier: on upright pages it turned short units upside down ('g/dL' read as
+        # '7p/6', 'mg/dl' as 'lP/8u1'; 9 of 10 dev scans), and it costs time on every box.
+        return RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False, "Det.box_thresh": 0.3,
+                                "Det.unclip_ratio": 2.0})
 
     return REGISTRY.get_or_load("rapidocr", load, feature="Healytics (scanned reports)", source="rapidocr (PyPI wheel)")
 
@@ -172,32 +176,72 @@ def _ocr_image(image) -> str:
     return lines_from_boxes([(b, t) for b, t in zip(boxes, texts)], width)
 
 
+@dataclass
+class _Word:
+    """One OCR box: vertical centre, height, left and right edges, text."""
+    centre: float
+    height: float
+    left: float
+    right: float
+    text: str
+
+
+# A box joins the row whose right-most box it lines up with: vertical gap below this share of the taller box.
+# Rows are built left to right, box by box, so a photo's tilt or page curl (the right column of dev_04 sits
+# 30-40 px above its name column, about half the 62 px row pitch) shifts each neighbour only a little.
+ROW_TOLERANCE = 0.5
+COLUMN_GAP = 0.8   # a horizontal gap wider than this share of the line height becomes a column gap
+
+
+MAX_SKEW = math.radians(15)  # a photo turned further than this is not deskewed (rotated pages are out of scope)
+
+
+def page_skew(boxes) -> float:
+    """The page's tilt in radians: the median slope of the top edges of the wide OCR boxes (text lines), which
+    the detector returns as rotated rectangles; 0 when there are no such boxes."""
+    slopes = []
+    for box in boxes:
+        (x0, y0), (x1, y1) = box[0], box[1]
+        height = math.dist(box[1], box[2])
+        if x1 - x0 > 3 * max(height, 1):
+            slopes.append(math.atan2(y1 - y0, x1 - x0))
+    if not slopes:
+        return 0.0
+    angle = sorted(slopes)[len(slopes) // 2]
+    return angle if abs(angle) <= MAX_SKEW else 0.0
+
+
 def lines_from_boxes(items, page_width: float) -> str:
-    """Group OCR (quad box, text) pairs into text lines; wide horizontal gaps become column gaps."""
+    """Group OCR (quad box, text) pairs into text lines by column geometry; wide gaps become column gaps."""
+    angle = page_skew([box for box, _ in items])
+    cos, sin = math.cos(-angle), math.sin(-angle)
     words = []
-    for box, text in items:
-        ys = [p[1] for p in box]
-        xs = [p[0] for p in box]
-        words.append(((min(ys) + max(ys)) / 2, max(ys) - min(ys), min(xs), max(xs), str(text)))
-    words.sort(key=lambda w: w[0])
-    lines: list[list[tuple]] = []
-    for word in words:
-        if lines:
-            last = lines[-1]
-            centre = sum(w[0] for w in last) / len(last)
-            height = sum(w[1] for w in last) / len(last)
-            if abs(word[0] - centre) < 0.5 * max(height, word[1]):
-                last.append(word)
-                continue
-        lines.append([word])
+    for box, text in items:  # coordinates turned by the page's skew: a tilted photo's rows become horizontal
+        xs = [x * cos - y * sin for x, y in box]
+        ys = [x * sin + y * cos for x, y in box]
+        words.append(_Word((min(ys) + max(ys)) / 2, max(ys) - min(ys), min(xs), max(xs), str(text)))
+    rows: list[list[_Word]] = []
+    for word in sorted(words, key=lambda w: (w.left, w.centre)):
+        best, best_gap = None, None
+        for row in rows:
+            last = row[-1]
+            if word.left < last.right - 0.3 * min(word.height, last.height):
+                continue  # the same column as the row's last box: another row
+            gap = abs(word.centre - last.centre)
+            if gap < ROW_TOLERANCE * max(word.height, last.height) and (best_gap is None or gap < best_gap):
+                best, best_gap = row, gap
+        if best is None:
+            rows.append([word])
+        else:
+            best.append(word)
+    rows.sort(key=lambda row: sum(w.centre for w in row) / len(row))
     out = []
-    for line in lines:
-        line.sort(key=lambda w: w[2])
+    for row in rows:
         text, previous_end = "", None
-        for _, height, x0, x1, word in line:
+        for word in row:
             if previous_end is not None:
-                text += "    " if x0 - previous_end > 0.8 * height else " "
-            text += word
-            previous_end = x1
+                text += "    " if word.left - previous_end > COLUMN_GAP * word.height else " "
+            text += word.text
+            previous_end = word.right
         out.append(text)
     return "\n".join(out)

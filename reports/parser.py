@@ -13,8 +13,11 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from reports.catalogue import Catalogue, get_catalogue, normalize_name
-from reports.flags import ABNORMAL_FLAGS, CRITICAL_FLAGS, decide
-from reports.units import looks_like_unit
+from reports.flags import ABNORMAL_FLAGS, CRITICAL_FLAGS, decide, range_misfit
+from reports.units import looks_like_unit, repair_unit
+
+FLAG_WORDS_FR = {"low": "bas", "high": "élevé", "normal": "normal", "critical_low": "critique (bas)",
+                 "critical_high": "critique (élevé)", "abnormal": "anormal", "unknown": "sans référence"}
 
 
 @dataclass
@@ -46,10 +49,16 @@ class LabResult:
         data.pop("page")
         return data
 
-    def describe(self) -> str:
-        """One line naming every number of the result: 'Potassium: 5.9 mmol/L (reference 3.5 - 5.1, report) - high'."""
+    def describe(self, language: str = "en") -> str:
+        """One line naming every number of the result: 'Potassium: 5.9 mmol/L (reference 3.5 - 5.1, report) - high'
+        (in French when `language` is 'fr'; the numbers are the printed ones either way)."""
         unit = f" {self.unit}" if self.unit else ""
         ref = ""
+        if language == "fr":
+            if self.ref_text:
+                origin = "du compte rendu" if self.ref_source == "report" else "de la table de référence standard"
+                ref = f" (référence {self.ref_text}, {origin})"
+            return f"{self.test} : {self.value_text}{unit}{ref} - {FLAG_WORDS_FR.get(self.flag, self.flag)}"
         if self.ref_text:
             origin = "report" if self.ref_source == "report" else "standard reference table"
             ref = f" (reference {self.ref_text}, from the {origin})"
@@ -77,15 +86,31 @@ _NUM = r"[-+]?\d+(?:\.\d+)?"
 _QUALITATIVE = (r"negative|neg\.?|positive|pos\.?|trace|traces|not detected|non[- ]d[ée]tect[ée]e?|detected|"
                 r"d[ée]tect[ée]e?|absent|absente|absence|present|pr[ée]sent|pr[ée]sence|n[ée]gati(?:f|ve)|"
                 r"positi(?:f|ve)|nil|none seen|none|non[- ]?reactive|reactive|[1-4]\s?\+|\+{1,4}|normal|tr|sm|mod|lg|"
-                r"small|moderate|large")
+                r"small|moderate|large|"
+                # semi-quantitative microscopy grades ("Bacteria  Rare", "Epithelial cells  Few")
+                r"rare|few|many|occasional|numerous|plenty|scanty|abundant")
+# Urine appearance and colour: words that are a result only after such a name ("Appearance  Hazy").
+_APPEARANCE = re.compile(
+    r"^\s*(?P<name>(?:urine\s+)?(?:appearance|colou?r|clarity|turbidity|aspect|couleur|transparency))\s*[:=]?\s+"
+    r"(?P<value>(?:slightly |very |pale |light |dark |deep )?(?:clear|hazy|cloudy|turbid|yellow|straw|amber|"
+    r"colou?rless|red|brown|orange|limpide|trouble|jaune|citrin))(?![\wÀ-ÿ])(?P<rest>.*)$", re.IGNORECASE)
+# A count span alone on a row of a urine section ("RBC   0-2"): the result, as the microscopy fields print it.
+_URINE_SPAN = re.compile(r"^(?P<name>[^\d\s][^\d]*?)\s{2,}(?P<span>\d{1,3}\s?[-–]\s?\d{1,3})\s*$")
+# A category result after a name that says so ("GFR Category   G1", "Stage   3a").
+_CATEGORY = re.compile(r"^\s*(?P<name>[^\d:]*\b(?:category|stage|grade|class|stade)\b)\s*[:=]?\s+"
+                       r"(?P<value>[A-Z]{0,2}[1-5][ab]?|[IV]{1,4})\s*$", re.IGNORECASE)
+# A titer ("1:160") and a count range printed as the result ("21-50 /hpf") are results, not ranges.
 _VALUE = re.compile(
     r"(?:(?<=^)|(?<=[\s:=]))(?P<cmp><=|>=|<|>|≤|≥)?\s?(?P<num>[-+]?\d+(?:\.\d+)?)(?![\d.]*(?:[-/:]\d|\s?[-–]\s?\d|-[A-Za-z]|\+|[A-Za-zÀ-ÿ]{2}|\s?(?:y/?o|yrs?|years?|ans)\b))"
+    r"|(?:(?<=^)|(?<=[\s:=]))(?P<titer>1\s?:\s?\d{1,5})(?![\d.:])"
+    r"|(?:(?<=^)|(?<=[\s:=]))(?P<span>\d{1,3}\s?[-–]\s?\d{1,3})(?=\s*(?:/|per\s)?\s?(?:hpf|lpf|hmf|/?champ)\b"
+    r"|\s{2,}\d{1,3}(?:\.\d+)?\s?[-–]\s?\d)"  # '2-3   0-5': a count span, then the reference range
     r"|(?:(?<=^)|(?<=[\s:=]))(?P<qual>" + _QUALITATIVE + r")(?![\wÀ-ÿ])", re.IGNORECASE)
 _RANGE_PREFIX = (r"(?:(?:ref(?:erence)?\.?|reference range|ref\.? range|normal range|normals?|range|"
                  r"r[ée]f(?:[ée]rence)?s?\.?|valeurs? (?:de r[ée]f[ée]rence|normales?|usuelles?)|v\.?r\.?|n\.?v\.?|vn)"
                  r"\s*[:=]?\s*)?")
-_RANGE_BETWEEN = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<lo>" + _NUM + r")\s*(?:-|–|—|to|à|a|/)\s*(?P<hi>" + _NUM
-                            + r")\s*[\])]?", re.IGNORECASE)
+_RANGE_BETWEEN = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<lo>" + _NUM + r")\s*(?:-|–|—|~|to|à|a|/)\s*"
+                            r"(?P<hi>" + _NUM + r")\s*[\])]?", re.IGNORECASE)
 _RANGE_BELOW = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op><\s?or\s?=|<=|<|≤|up to|below|less than|inf[ée]rieur(?:e)? [àa]|"
                           r"inf\.? [àa]|jusqu'[àa])\s*(?P<hi>" + _NUM + r")\s*[\])]?", re.IGNORECASE)
 _RANGE_ABOVE = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op>>\s?or\s?=|>=|>|≥|above|greater than|over|sup[ée]rieur(?:e)? [àa]|"
@@ -93,6 +118,8 @@ _RANGE_ABOVE = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op>>\s?or\s?=|>=|
 _RANGE_QUAL = re.compile(r"[\[(]\s*" + _RANGE_PREFIX + r"(?P<text>" + _QUALITATIVE + r")\s*[\])]"
                          r"|" + r"(?:ref(?:erence)?|r[ée]f[ée]rence|normal range|range)\s*[:=]?\s*(?P<text2>" + _QUALITATIVE + r")",
                          re.IGNORECASE)
+_TITER_REF = re.compile(r"(?:negative|n[ée]gatif|normal|non[- ]reactive)?\s*(?:<=|>=|<|>|≤|≥|up to|below)\s*"
+                        r"1\s?:\s?\d{1,5}", re.IGNORECASE)
 _FLAG_TOKENS = {
     "h": "high", "hi": "high", "high": "high", "↑": "high", "élevé": "high", "eleve": "high", "haut": "high",
     "l": "low", "lo": "low", "low": "low", "↓": "low", "bas": "low", "basse": "low",
@@ -106,7 +133,19 @@ _FLAG_RE = re.compile(r"(?<![\w*/^.])(?:\(\s*)?(hors norme|out of range|abnormal
                       re.IGNORECASE)
 _UNIT_AT_START = re.compile(
     r"^(?:(?:x\s?)?10\s?[\^*eE]\s?\d{1,2}\s?/\s?[a-zA-Zµμ]+\d?|mm\s?hg|ml/min/1[.,]73\s?m[2²]?|"
-    r"mm\s?/\s?h(?:r|eure)?|[a-zA-Zµμ%#/^*.·²³0-9]+(?:\s(?:feu|ddu))?)", re.IGNORECASE)
+    r"mm\s?/\s?(?:1st\s?)?h(?:r|our|eure)?|(?:per|/)\s?100\s?(?:wbcs?|leukocytes|white cells)|"
+    r"[a-zA-Zµμ%#/^*.·²³⁰¹⁴⁵⁶⁷⁸⁹0-9]+(?:\s(?:feu|ddu))?)", re.IGNORECASE)
+# Words of a table's header row: a "name" holding two of them is the header, not a test.
+_HEADER_WORDS = {"test", "tests", "testler", "parameter", "parameters", "investigation", "investigations", "result",
+                 "results", "value", "values", "unit", "units", "reference", "ref", "range", "interval", "normal",
+                 "flag", "status", "analyte", "examen", "resultat", "resultats", "valeurs", "unite", "sonuc", "birim",
+                 "referans", "wynik", "jednostka", "norma", "observed", "biological", "method", "specimen"}
+# Words of a status column, not prose ("Borderline high", "Not detected").
+_STATUS_WORDS = {"normal", "abnormal", "positive", "negative", "borderline", "detected", "critical", "within", "limits",
+                 "range", "elevated", "reactive", "absent", "present", "nil", "trace"}
+# Lines that are page furniture wherever a number sits on them (addresses, contact details).
+_FURNITURE = re.compile(r"e-?mail|@\w|www\.|https?:|\b(?:tel|t[ée]l[ée]phone|phone|fax|mob|mobile)\s*[.:]|"
+                        r"\b(?:ul|blvd|str)\.\s|\bsuite\s\d|\bp\.?o\.? box\b", re.IGNORECASE)
 
 # Words that start a name that is never a test (headers, footers, demographics).
 _NOT_TESTS = {
@@ -156,7 +195,9 @@ def _clean_line(line: str) -> str:
     line = line.replace("\u00a0", " ").replace("\t", "    ").replace("≤", "<=").replace("≥", ">=")
     line = re.sub(r"\s*\|\s*", "    ", line)
     line = re.sub(r"\.{3,}|_{3,}|·{3,}", "    ", line)
-    line = re.sub(r"^\s*(?:[-•*▪●◦]|\d{1,2}[.)])\s+(?=[A-Za-zÀ-ÿ])", "", line)
+    line = re.sub(r"^\s*(?:[-•*▪●◦]|\d{1,2}[.)])\s+(?=[^\W\d_])", "", line)
+    line = re.sub(r"(?<=[a-z]{3})(?=\d+\.\d)", " ", line)  # OCR glue: 'Absolute Lymphocyte Count2.71'
+    line = re.sub(r"\{[^{}]{0,3}\}", " ", line)  # footnote marks: '{ # } MPV'
     return line.rstrip()
 
 
@@ -178,11 +219,50 @@ class _Raw:
     report_flag: str | None
 
 
+# Names that label a risk band, an interpretation or a reference note, never a test ("Optimal <100",
+# "Extreme=<50", "Risk Group=<=30", "Negative <1:80", "Borderline high 130-159").
+_INTERPRETATION = re.compile(
+    r"(?:(?:very|borderline|near|above|below|moderately|mildly|slightly|high|low|average|moderate|increased|"
+    r"decreased|extreme|elevated|normal|non|pre)\s)*"
+    r"(?:low|high|optimal|desirable|undesirable|normal|borderline|negative|positive|equivocal|indeterminate|"
+    r"reactive|weakly positive|deficient|deficiency|insufficient|insufficiency|sufficient|sufficiency|toxic|"
+    r"toxicity|elevated|increased|decreased|extreme|diabetes|diabetic|prediabetes|diabetes mellitus|ifg|igt|"
+    r"good|poor|ideal|intermediate|adequate|inadequate|target|goal|risk|risk group|category|grade|stage|"
+    r"interpretation|remark|remarks|comment|comments|note|notes|impression|"
+    r"impaired fasting glucose|impaired glucose tolerance|kidney failure|physiological|"
+    r"child|children|adult|adults|men|women|male|female|newborn|infant|elderly|pregnancy|pregnant)"
+    r"(?:\s(?:risk|group|level|levels|range|control|category|value|values|zone))*")
+# Instruments, methods and page furniture that sit on a result row in scans ("Cobas C111-Jaffé", "Ph: +91 ...").
+_NOT_A_NAME = re.compile(
+    r"\b(?:cobas|architect|alinity|sysmex|mindray|beckman|coulter|siemens|atellica|vitros|abbott|roche|horiba|"
+    r"erba|olympus|hitachi|dimension|advia|unicel|immulite|liaison|vidas|mini ?vidas|jaff[ée]|kinetic|enzymatic|"
+    r"colorimetric|colorim[ée]trique|immunoturbidimetr\w*|turbidim[ée]tr\w*|photometr\w*|spectrophotom\w*|"
+    r"eclia|cmia|clia|elisa|elfa|hplc|method|m[ée]thode|technique|analy[sz]er|automate|instrument|"
+    r"avenue|street|road|nagar|floor|building|suite|p\.?o\.? box|city|sector|phase|plot|"
+    r"e-?mail|website|www|toll free|helpline|customer care)\b", re.IGNORECASE)
+MAX_NAME_CHARS = 60   # a test name is at most this long once bracketed notes are removed
+MAX_NAME_SCAN = 400   # characters scanned for a value after a line's name: keeps parsing linear in the line
+
+
+def _name_core(name: str) -> str:
+    """The name without bracketed notes: 'Glucose (fasting sample, drawn at 8am)' -> 'Glucose'."""
+    return re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", name).strip()
+
+
 def _valid_name(name: str) -> bool:
-    norm = normalize_name(name)
-    letters = len(re.findall(r"[A-Za-zÀ-ÿ]", name))
-    if letters < 1 or (letters < 2 and not re.fullmatch(r"p[0O]2|p[cC][0O]2", name.strip())) or len(name) > 60 \
+    core = _name_core(name)
+    if len(core) > MAX_NAME_CHARS or len(name) > 3 * MAX_NAME_CHARS:
+        return False
+    norm = normalize_name(core)
+    letters = len(re.findall(r"[^\W\d_]", core))
+    if letters < 1 or (letters < 2 and not re.fullmatch(r"p[0O]2|p[cC][0O]2|[TtBbKk]\d{1,2}", core.strip())) \
             or len(norm.split()) > 7:
+        return False
+    if _INTERPRETATION.fullmatch(norm) or re.search(r"[<>=≤≥]\s*\d", core):
+        return False
+    if _NOT_A_NAME.search(core) and not get_catalogue()._candidates(core):
+        return False  # "Cobas C111-Jaffé", an address; "Creatinine, Jaffe method" stays
+    if norm in _HEADER_WORDS or sum(word in _HEADER_WORDS for word in norm.split()) >= 2:
         return False
     first = norm.split()[0] if norm else ""
     return first not in _NOT_TESTS and norm not in _NOT_TESTS
@@ -206,6 +286,19 @@ def _find_range(text: str):
     return low, high, match.group(0).strip(), match.span()
 
 
+_BARE_PAIR = re.compile(r"^\s*(?P<lo>\d+(?:\.\d+)?)\s+(?:[^\s\d]\s+)?(?P<hi>\d+(?:\.\d+)?)\s*(?:[A-Za-z*]{1,4})?\s*$")
+
+
+def _bare_pair_range(rest: str):
+    """'80    94' after the unit: a range printed as two columns (the bar-graph layout), low < high; a stray
+    OCR'd glyph of the bar between them is ignored ('4.18 T 5.48')."""
+    match = _BARE_PAIR.match(rest)
+    if not match or float(match.group("lo")) >= float(match.group("hi")):
+        return None
+    return float(match.group("lo")), float(match.group("hi")), f"{match.group('lo')} - {match.group('hi')}", \
+        (match.start("lo"), match.end("hi"))
+
+
 def _find_flag(text: str) -> str | None:
     found = None
     for match in _FLAG_RE.finditer(text):
@@ -215,12 +308,35 @@ def _find_flag(text: str) -> str | None:
     return found
 
 
+def _value_matches(line: str):
+    """Value matches with a plausible name before them, at most 3, scanning a bounded prefix (linear time)."""
+    lead = len(line) - len(line.lstrip(" :=\t"))
+    found = []
+    for match in _VALUE.finditer(line):
+        if match.start() - lead > MAX_NAME_SCAN or len(found) == 3:
+            break
+        prefix = line[lead:match.start()]
+        if (prefix.count("(") > prefix.count(")") and ")" in line[match.end():match.end() + MAX_NAME_CHARS]) or \
+                (prefix.count("[") > prefix.count("]") and "]" in line[match.end():match.end() + MAX_NAME_CHARS]):
+            continue  # "eGFR (CKD-EPI 2021) 65": a number inside a bracket that closes later belongs to the name
+        if _valid_name(prefix.strip(" :=\t")):
+            found.append(match)
+    return found
+
+
 def _split(line: str, catalogue: Catalogue) -> tuple[str, re.Match] | None:
     """Name and value match of a result line: the longest catalogue name wins among the first values."""
-    matches = [m for m in _VALUE.finditer(line) if _valid_name(line[:m.start()].strip(" :=\t"))]
+    matches = _value_matches(line)
     if not matches:
         return None
     chosen = matches[0]
+    footnote = (re.fullmatch(r"\d", chosen.group(0).strip()) and line[:chosen.start()].rstrip().endswith(")")) \
+        or re.fullmatch(r"0\d", chosen.group(0).strip())  # a lab or footnote code: 'Glucose   01   95   65-99'
+
+    name_end = chosen.start()
+    if footnote and len(matches) > 1 and re.fullmatch(r"\s{2,}", line[chosen.end():matches[1].start()]):
+        chosen = matches[1]  # "Glukoza (ICD-9: L43) 2    189 mg/dl": a footnote number after the name
+        return line[:name_end].strip(" :=\t-").rstrip(". "), chosen
     for later in matches[1:3]:  # "Vitamine D 25 OH  32 ng/ml": a number inside the name
         between = line[chosen.end():later.start()].strip()
         if not re.fullmatch(r"[A-Za-z][A-Za-z\- ]{0,10}", between) or any(looks_like_unit(t) for t in between.split()) \
@@ -228,15 +344,27 @@ def _split(line: str, catalogue: Catalogue) -> tuple[str, re.Match] | None:
             break
         if catalogue._candidates(line[:later.start()].strip(" :=\t")):
             chosen = later
-    return line[:chosen.start()].strip(" :=\t-"), chosen
+    return line[:chosen.start()].strip(" :=\t-").rstrip(". "), chosen
 
 
-def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> _Raw | None:
+def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False, urine: bool = False) -> _Raw | None:
     """The result on one line of text, or None when the line is not a result."""
     printed = _clean_line(line)
-    if not printed.strip():
+    if not printed.strip() or _FURNITURE.search(printed):
         return None
     work = _normalize_numbers(printed, decimal_comma)
+    appearance = _APPEARANCE.match(work)
+    if appearance:  # "Appearance   Hazy   Clear": the second word is the expected one
+        expected = re.match(r"\s*([A-Za-zÀ-ÿ]+(?: [A-Za-zÀ-ÿ]+)?)\s*$", appearance.group("rest"))
+        return _Raw(appearance.group("name").strip(), None, None, appearance.group("value"), None, None, None,
+                    expected.group(1) if expected else None, None)
+    category = _CATEGORY.match(work)
+    if category and _valid_name(category.group("name")):
+        return _Raw(category.group("name").strip(), None, None, category.group("value"), None, None, None, None, None)
+    span_row = _URINE_SPAN.match(work) if urine else None
+    if span_row and _valid_name(span_row.group("name")):
+        return _Raw(span_row.group("name").strip(), None, None, re.sub(r"\s+", "", span_row.group("span")), None,
+                    None, None, None, None)
     split = _split(work, catalogue)
     if split is None:
         return None
@@ -247,7 +375,9 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
         report_flag = _find_flag(name_flag.group(1))
         name = name[:name_flag.start()].strip()
     rest = work[match.end():]
-    if match.group("qual"):
+    if match.group("titer") or match.group("span"):  # "1:160", "21-50 /hpf": printed text, no single number
+        value, comparator, value_text = None, None, re.sub(r"\s+", "", match.group("titer") or match.group("span"))
+    elif match.group("qual"):
         value, comparator, value_text = None, None, re.sub(r"\s+", "", match.group("qual")) if "+" in match.group("qual") \
             else match.group("qual").strip()
     else:
@@ -258,16 +388,16 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
     unit = None
     stripped = rest.lstrip()
     unit_match = _UNIT_AT_START.match(stripped)
-    flag_column = re.match(r"(H|L|HH|LL|A|\*|High|Low|HIGH|LOW)\s{2,}", stripped)
+    flag_column = re.match(r"[\[(]?(H|L|HH|LL|A|\*|High|Low|HIGH|LOW)[\])]?\s{2,}", stripped)
     if flag_column:  # "161   H   mg/dL": a flag column before the unit column
         report_flag = _find_flag(flag_column.group(1))
         stripped = stripped[flag_column.end():]
         unit_match = _UNIT_AT_START.match(stripped)
         rest = stripped
-    if unit_match and looks_like_unit(unit_match.group(0)) and not _FLAG_RE.fullmatch(unit_match.group(0)):
+    if unit_match and _unit_like(unit_match.group(0)) and not _FLAG_RE.fullmatch(unit_match.group(0)):
         unit = unit_match.group(0).strip()
         rest = stripped[unit_match.end():]
-    found = _find_range(rest)
+    found = None if match.group("titer") else _find_range(rest) or _bare_pair_range(rest)
     if found is None and value is not None:
         found = _find_range(work[len(name):match.start()])
     low = high = ref_text = None
@@ -278,7 +408,7 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
             after = rest[span[1]:]
             if unit is None:  # "13.5 (12.0-15.5) g/dL"
                 unit_after = _UNIT_AT_START.match(after.lstrip())
-                if unit_after and looks_like_unit(unit_after.group(0)) and not _FLAG_RE.fullmatch(unit_after.group(0)):
+                if unit_after and _unit_like(unit_after.group(0)) and not _FLAG_RE.fullmatch(unit_after.group(0)):
                     unit = unit_after.group(0).strip()
             rest = rest[:span[0]] + " " + after
         ref_text = _printed_fragment(printed, _strip_range_decoration(ref_text))
@@ -287,21 +417,61 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False) -> 
         if qual:
             qualitative_ref = (qual.group("text") or qual.group("text2")).strip()
             rest = rest[:qual.start()] + " " + rest[qual.end():]
+    titer_ref = _TITER_REF.search(rest) if match.group("titer") or (value is None and qualitative_ref is None) else None
+    if titer_ref:  # "1:160   Negative <1:80": the cut-off titer is the reference
+        qualitative_ref, rest = titer_ref.group(0).strip(), rest[:titer_ref.start()] + " " + rest[titer_ref.end():]
     if value is None and qualitative_ref is None:  # "Glucose   Negative   Negative": a bare expected value
         bare = re.match(r"\s*(" + _QUALITATIVE + r")(?![\wÀ-ÿ])", rest, re.IGNORECASE)
         if bare:
             qualitative_ref, rest = bare.group(1), rest[bare.end():]
     if rest.strip():
         report_flag = _find_flag(rest) or report_flag
-    if value is None:
+    if value is None and not match.group("span"):
         ref_text = qualitative_ref
-    elif unit is None and not found and not report_flag and not catalogue._candidates(name):
+    elif value is not None and unit is None and not found and not report_flag and not catalogue._candidates(name):
         return None
-    if value is None and not qualitative_ref and not report_flag and catalogue.lookup(name, qualitative=True) is None:
+    if value is None and not qualitative_ref and not report_flag and not found \
+            and catalogue.lookup(name, qualitative=True) is None and not _tabulated(work, name, match, rest):
         return None
+    if value is not None and comparator in ("<=", ">=") and not catalogue._candidates(name):
+        return None  # "cukrzyca: >= 126 mg/dl": an interpretation band, not a measured result
+    if value is None and len(normalize_name(_name_core(name)).split()) > 5 and not catalogue._candidates(name):
+        return None  # "... carries mostly fat and only a small amount": narrative, not a qualitative result
+    prose = [w for w in re.findall(r"(?<![\w/])[a-zà-ÿ]{3,}\b(?![/.])", rest)
+             if not _NOT_A_NAME.fullmatch(w) and w not in _FLAG_TOKENS and w not in _STATUS_WORDS]
+    # Two prose words after the value mark a dose or advice in the narrative ("1500 mcg daily for 3 months"):
+    # dev_12's advice lines carry 2-6; no result row of the 17 dev reports or of tests/data/reports is dropped by it.
+    if len(prose) >= 2:
+        return None
+    if value is not None and re.fullmatch(r"\+\d{1,3}", value_text) and re.match(r"[\s-]*\d", rest):
+        return None  # "Ph: +91 98765 43210": a telephone country code
     if unit is None and value is not None and not found and not catalogue._candidates(name):
         return None
     return _Raw(name, value, comparator, value_text, unit, low, high, ref_text, report_flag)
+
+
+def _tabulated(work: str, name: str, match: re.Match, rest: str) -> bool:
+    """A qualitative result printed as a table cell or after a colon, with nothing but a flag after it
+    ("Antinuclear Antibodies, IFA: Negative"): kept even when the test is not in the catalogue."""
+    start = work.find(name)
+    gap = work[start + len(name):match.start()] if start >= 0 else ""
+    separated = ":" in gap or "=" in gap or len(gap) - len(gap.lstrip()) >= 2 or re.search(r"\s{2,}$", gap)
+    worded = re.search(r"[^\W\d_]", match.group(0)) or match.group("titer") or match.group("span")
+    return bool(separated) and len(rest.strip()) <= 12 and bool(worded)
+
+
+def _unit_like(token: str) -> bool:
+    """A unit token, footnote-marked ('fl*') or OCR-damaged in a repairable way ('fi', 'tys/µ1')."""
+    token = token.rstrip("*")
+    return looks_like_unit(token) or repair_unit(token) is not None
+
+
+def _plausible_unit(unit: str | None) -> str | None:
+    """The printed unit without footnote marks, or None when it is damaged beyond reading ('7p/6', 'TP/'):
+    an unknown unit is shown as unknown rather than wrong."""
+    if not unit:
+        return None
+    return repair_unit(unit.rstrip("*").strip())
 
 
 def _strip_range_decoration(text: str) -> str:
@@ -328,18 +498,21 @@ def _printed_fragment(printed: str, normalized: str) -> str:
 
 
 def _segments(line: str, catalogue: Catalogue) -> list[str]:
-    """Split a line holding several results ("Na 140 mmol/L   K 4.1 mmol/L", or '; '-separated) into one per result."""
+    """Split a line holding several results ("Na 140 mmol/L   K 4.1 mmol/L", or '; '-separated) into one per result.
+    Linear in the line: each part is looked at once."""
     parts = re.split(r"(;\s+|\s{4,}|\t+|\s*\|\s*)", line)
-    chunks = [""]
+    chunks, has_value = [""], False
     for part in parts:
         starts_test = re.match(r"[A-Za-zÀ-ÿ]", part) and len(part.strip()) > 1
-        if starts_test and chunks[-1].strip() and _VALUE.search(_clean_line(chunks[-1])):
-            head = _VALUE.search(part)
-            name = (part[:head.start()] if head else part).strip(" :=")
+        if starts_test and has_value:
+            head = _VALUE.search(part[:MAX_NAME_SCAN])
+            name = (part[:head.start()] if head else part[:MAX_NAME_SCAN]).strip(" :=")
             if catalogue._candidates(name) and not _FLAG_RE.fullmatch(name) and not looks_like_unit(name):
                 chunks.append(part)
+                has_value = bool(head)
                 continue
         chunks[-1] += part
+        has_value = has_value or bool(_VALUE.search(_clean_line(part)))
     return chunks
 
 
@@ -363,18 +536,60 @@ def _patient(text: str) -> tuple[int | None, str | None, str | None]:
     return age, age_text, sex
 
 
-def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None = None) -> ParsedReport:
-    """Every lab result of a report (a text or a list of page texts), flagged, with age and sex."""
+def _sibling_by_range(analyte, raw: _Raw, catalogue: Catalogue, sex: str | None):
+    """Without a readable unit, 'Basophils 0.03 (0.00-0.10)' is the absolute count and 'Basophils 0.5 (0-1)' the
+    percentage: of an analyte and its _pct/_abs twin, the one whose catalogue range matches the printed range."""
+    stem, _, kind = analyte.id.rpartition("_")
+    twin = catalogue.get(f"{stem}_{'abs' if kind == 'pct' else 'pct'}") if kind in ("pct", "abs") else None
+    if twin is None or (raw.low is None and raw.high is None):
+        return analyte
+    fits = [(range_misfit(a, a.unit, raw.low, raw.high, sex), a) for a in (analyte, twin)]
+    fits = [(misfit, a) for misfit, a in fits if misfit is not None]
+    return min(fits, key=lambda pair: pair[0])[1] if fits else analyte
+
+
+def _method_row(line: str, name: str, catalogue: Catalogue, decimal_comma: bool) -> _Raw | None:
+    """'Cobas C111-Jaffé   12 mg/l   7-13' under a line 'Créatinine': the result belongs to the test named above,
+    the instrument or method only shares its row."""
+    cells = re.split(r"\s{2,}", line.strip(), maxsplit=1)
+    return parse_line(f"{name}    {cells[1]}", catalogue, decimal_comma) if len(cells) == 2 else None
+
+
+MAX_ROWS = 2000  # results kept per report: far above any real report (the longest dev report has 36 rows)
+MAX_LINE_CHARS = 2000  # a longer line is cut into pieces at spaces: no real result row is this long
+
+
+def _bounded_lines(page: str) -> Iterable[str]:
+    """The page's lines, each cut into pieces of at most MAX_LINE_CHARS at a space (a 1 MB one-line text
+    still parses in linear time)."""
+    for line in page.splitlines():
+        while len(line) > MAX_LINE_CHARS:
+            cut = line.rfind(" ", 0, MAX_LINE_CHARS)
+            cut = cut if cut > 0 else MAX_LINE_CHARS
+            yield line[:cut]
+            line = line[cut:]
+        yield line
+
+
+def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None = None,
+                 max_rows: int = MAX_ROWS) -> ParsedReport:
+    """Every lab result of a report (a text or a list of page texts), flagged, with age and sex; at most
+    `max_rows` results."""
     catalogue = catalogue or get_catalogue()
     pages = [text_or_pages] if isinstance(text_or_pages, str) else list(text_or_pages)
     full = "\n".join(pages)
     decimal_comma = _uses_decimal_comma(full)
     age, age_text, sex = _patient(full)
     report = ParsedReport(age=age, age_text=age_text, sex=sex)
-    specimen = None
+    specimen = pending_name = None
     for page_number, page in enumerate(pages, start=1):
-        for line in (segment for text_line in page.splitlines() for segment in _segments(text_line, catalogue)):
-            raw = parse_line(line, catalogue, decimal_comma)
+        for line in (segment for text_line in _bounded_lines(page) for segment in _segments(text_line, catalogue)):
+            if len(report.results) >= max_rows:
+                break
+            raw = parse_line(line, catalogue, decimal_comma, urine=specimen == "urine")
+            if raw is None and pending_name and _NOT_A_NAME.search(line):
+                raw = _method_row(line, pending_name, catalogue, decimal_comma)
+            pending_name = line.strip() if raw is None and catalogue._candidates(line.strip()) else None
             if raw is None:
                 if line.strip() and len(line.strip()) < 60 and not re.search(r"\d", line):
                     if _SECTION_URINE.search(line):
@@ -383,7 +598,10 @@ def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None
                         specimen = "blood"
                 continue
             line_specimen = "urine" if _SECTION_URINE.search(raw.test) else specimen
+            raw.unit = _plausible_unit(raw.unit)
             analyte = catalogue.lookup(raw.test, raw.unit or "", line_specimen, qualitative=raw.value is None)
+            if analyte is not None and raw.unit is None:
+                analyte = _sibling_by_range(analyte, raw, catalogue, sex)
             decision = decide(value=raw.value, comparator=raw.comparator, value_text=raw.value_text, unit=raw.unit,
                               printed_low=raw.low, printed_high=raw.high, printed_ref_text=raw.ref_text,
                               report_flag=raw.report_flag, analyte=analyte, sex=sex)

@@ -39,12 +39,14 @@ def normalize_unit(unit: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFKC", unit).strip().lower()
     text = text.replace("µ", "u").replace("μ", "u").replace("mcg", "ug").replace("³", "3").replace("²", "2")
+    text = re.sub(r"(?<![a-z])mc(?=l\b|mol)", "u", text)  # 'million/mcL', 'mcmol/L'
+    text = re.sub(r"^(x?)10(3|6|9|12)(?=/)", r"\g<1>10^\2", text)  # '109/L': an OCR'd 10⁹/L lost its superscript
     text = re.sub(r"\b(feu|ddu)\b", "", text)
     text = re.sub(r"\s+", "", text).strip(".")
     text = text.replace("×", "x").replace("cumm", "mm3").replace("mm^3", "mm3")
     text = re.sub(r"^x(?=10)", "", text)
     text = text.replace("10e", "10^").replace("10*", "10^")
-    text = re.sub(r"/(1h|1hr|hr|heure|h1)$", "/h", text)
+    text = re.sub(r"/(1h|1hr|hr|heure|h1|1sthr|1sthour|hour)$", "/h", text)
     text = re.sub(r"^(#|cells?|/)/", "/", text)
     text = re.sub(r"ml/min/1[.,]73(m2?)?$", "ml/min/1.73m2", text)
     aliases = {"sec": "s", "secs": "s", "seconds": "s", "secondes": "s", "seconde": "s", "second": "s",
@@ -91,6 +93,43 @@ def looks_like_unit(token: str) -> bool:
     if re.fullmatch(r"[-+]?\d+(?:[.,]\d+)?", norm):
         return False
     return "/" in norm or "%" in norm or _family(norm, False) is not None or _family(norm, True) is not None
+
+
+# Printed units outside the generic families that labs use (cell counts with word prefixes, microscopy
+# fields, rates, ratios). A unit that is neither here nor in a family is treated as damaged ("7p/6", "TP/").
+_OTHER_UNITS = re.compile(
+    r"(?:x?10\^?\d{1,2}|x?1000|x?10\^3|[^\W\d_]{1,9}\.?|#)?"  # count words: tys, mln, milyon, bin, lakhs, cells
+    r"/(?:mm3|cmm|ul|l|nl|dl|ml|hpf|lpf|hmf|champ|100wbc|100leukocytes)"
+    r"|(?:per)?(?:hpf|lpf|100wbc)|mm/h|mm/1h|ml/min(?:/1\.73m2)?|(?:mg|ug|ng|g|umol|mmol)/(?:g|mmol|24h|day|d|kg)"
+    r"|gms?/dl|gms?%|g%|mg%|mosm/kg|l/l|g/g|s|%|fl|pg|mmhg|kpa|ratio|index|iu|u|ui|mu|ku|mm|cm|mg|g|ng|copies/ml|au/ml|u/ml|au|ai|"
+    r"titer|titre|ug/l|iu/ml|miu/ml|uiu/ml|uu/ml|mui/ml|ui/ml|pmol/l|nmol/l|ng/dl|meq/l|mval/l|mm3|um3|fl/cell")
+
+
+def repair_unit(unit: str | None) -> str | None:
+    """The unit itself when plausible, else the first reading with an OCR confusion undone (i, I, 1, | read for l:
+    'fi' -> 'fl', 'tys/µ1' -> 'tys/µl', 'mg/dI' -> 'mg/dl'), else None (shown as unknown rather than wrong)."""
+    if not unit:
+        return None
+    if is_plausible_unit(unit):
+        return unit
+    for index, char in enumerate(unit):
+        if char in "iI1|":
+            candidate = unit[:index] + "l" + unit[index + 1:]
+            if is_plausible_unit(candidate):
+                return candidate
+    return None
+
+
+def is_plausible_unit(unit: str | None) -> bool:
+    """Whether a printed unit reads as a real lab unit (a generic family or a known lab spelling)."""
+    norm = normalize_unit(unit)
+    if not norm:
+        return False
+    if norm in KNOWN_BARE_UNITS or norm in _TIME or norm in _DIMENSIONLESS:
+        return True
+    if _family(norm, False) is not None or _family(norm, True) is not None:
+        return True
+    return bool(_OTHER_UNITS.fullmatch(norm.replace(" ", "")))
 
 
 def convert(value: float, from_unit: str | None, to_unit: str | None, *, molar_mass: float | None = None,
