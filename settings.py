@@ -53,7 +53,6 @@ class Settings:
     max_pdf_pages: int = _env("MAX_PDF_PAGES", 60, "Largest accepted PDF, pages")
     max_image_pixels: int = _env("MAX_IMAGE_PIXELS", 40_000_000, "Largest accepted report photo, pixels (SkinGuard photos have the same limit)")
     max_text_chars: int = _env("MAX_TEXT_CHARS", 1_000_000, "Largest accepted text of one document, characters")
-    max_line_chars: int = _env("MAX_LINE_CHARS", 2000, "Longer lines of a document are cut into pieces of this size before parsing")
     max_results: int = _env("MAX_RESULTS", 500, "Most lab results read from one report")
     max_message_chars: int = _env("MAX_MESSAGE_CHARS", 4000, "Longest chat message or question, characters")
     session_ttl_s: int = _env("SESSION_TTL_S", 3600, "Idle guest session lifetime; its files and index are deleted after it")

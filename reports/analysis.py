@@ -38,11 +38,7 @@ def read_and_parse(path: str | Path, settings: Settings) -> tuple[ExtractedDocum
     if characters > settings.max_text_chars:
         raise DocumentError(f"{document.name} holds {characters:,} characters of text; Healytics reads reports of up "
                             f"to {settings.max_text_chars:,}. Please upload the report pages only.")
-    pages = [cut_long_lines(page, settings.max_line_chars) for page in document.pages]
-    parsed = parse_report(pages)
-    if len(parsed.results) > settings.max_results:
-        parsed.results = parsed.results[:settings.max_results]
-    return document, parsed
+    return document, parse_report(document.pages, max_rows=settings.max_results)
 
 
 def contract(analysis: ReportAnalysis) -> dict:
@@ -68,20 +64,6 @@ def check_image_size(path: Path, max_pixels: int) -> None:
         raise DocumentError(f"This photo is too large ({width}x{height} pixels); the limit is "
                             f"{max_pixels / 1e6:.0f} megapixels. Please upload a smaller photo or a PDF.")
 
-
-def cut_long_lines(text: str, max_chars: int) -> str:
-    """Lines longer than `max_chars` are cut into pieces (at a space where possible), so parsing stays bounded."""
-    if all(len(line) <= max_chars for line in text.splitlines()):
-        return text
-    pieces = []
-    for line in text.splitlines():
-        while len(line) > max_chars:
-            cut = line.rfind(" ", max_chars // 2, max_chars)
-            cut = cut if cut > 0 else max_chars
-            pieces.append(line[:cut])
-            line = line[cut:].lstrip()
-        pieces.append(line)
-    return "\n".join(pieces)
 
 
 def llm_summary(parsed: ParsedReport, settings: Settings) -> str:

@@ -63,7 +63,8 @@ def build_ui() -> HealyticsUI:
             status = gr.Markdown()
         with gr.Column(scale=2):
             banner = gr.Markdown(visible=False, elem_classes=["healify-urgent"])
-            table = gr.Dataframe(headers=TABLE_HEADERS, value=[], label="Results", interactive=False, wrap=True)
+            table = gr.Dataframe(headers=TABLE_HEADERS, value=[], label="Results", interactive=False, wrap=True,
+                                 column_widths=["28%", "10%", "10%", "16%", "12%", "17%", "7%"])
     gr.Markdown("### Your values against their reference ranges")
     chart = gr.HTML()
     gr.Markdown("### Summary in plain language")
