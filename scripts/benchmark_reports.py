@@ -16,13 +16,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "training"))
-
-from make_reports import generate_reports, write_pdf, write_scanned_pdf  # noqa: E402
 
 from reports.extract import extract_document  # noqa: E402
 from reports.parser import parse_report  # noqa: E402
+from training.make_reports import generate_reports, write_pdf, write_scanned_pdf  # noqa: E402
 
 
 def timed(function, *args):

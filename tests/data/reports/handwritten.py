@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[2] / "training"))
-from make_reports import write_image, write_pdf, write_scanned_pdf  # noqa: E402
+from training.make_reports import write_image, write_pdf, write_scanned_pdf
 
 # (test, analyte, value, value_text, unit, ref_low, ref_high, ref_text, ref_source, flag)
 REPORTS = {
