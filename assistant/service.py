@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 HISTORY_MESSAGES = 8           # earlier turns sent to the model
 MESSAGE_CHARS = 2000           # each earlier message is cut to this length
 STOPPED_NOTE = "_(stopped)_"
-GUARD_NOTE = "(A sentence was removed because it named a number that is not in this conversation.)"
 
 
 class ThinkSplitter:
@@ -169,7 +168,7 @@ class Assistant:
         reply = Reply()
         source = [user_text, context, *(str(m.get("content", "")) for m in history)]
         splitter = ThinkSplitter()
-        guard = StreamGuard(source, fallback=lambda sentence: GUARD_NOTE)
+        guard = StreamGuard(source)
         guarded_upto = ""
         messages = self.build_messages(history, user_text, context)
         backend_stop = threading.Event()
@@ -179,7 +178,7 @@ class Assistant:
                 splitter.thinking += delta.thinking
                 splitter.feed(delta.text)
                 if not splitter.answer.startswith(guarded_upto):  # a late </think> took the answer back
-                    guard, guarded_upto = StreamGuard(source, fallback=lambda sentence: GUARD_NOTE), ""
+                    guard, guarded_upto = StreamGuard(source), ""
                 guard.feed(splitter.answer[len(guarded_upto):])
                 guarded_upto = splitter.answer
                 reply.thinking, reply.answer = splitter.thinking, guard.text
@@ -192,7 +191,7 @@ class Assistant:
         reply.stopped = stop.is_set()
         splitter.finish()
         if not splitter.answer.startswith(guarded_upto):
-            guard, guarded_upto = StreamGuard(source, fallback=lambda sentence: GUARD_NOTE), ""
+            guard, guarded_upto = StreamGuard(source), ""
         guard.feed(splitter.answer[len(guarded_upto):])
         result = guard.finish()
         reply.thinking, reply.answer, reply.removed_sentences = splitter.thinking, result.text, result.replaced

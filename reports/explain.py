@@ -163,7 +163,7 @@ def _fallback_for(results: list[LabResult], catalogue: Catalogue):
         for name, result in names:
             if f" {name} " in text:
                 return f"{result.describe()}: {result_explanation(result, catalogue)}"
-        return "(A sentence was removed because it named a number or a direction that is not in your results.)"
+        return ""  # nothing trusted to put in its place: the sentence is simply dropped
 
     return fallback
 
@@ -209,12 +209,55 @@ def direction_check(results: list[LabResult], catalogue: Catalogue | None = None
     return consistent
 
 
+_CRITICAL_WORDS = ("critical", "critically", "urgent", "urgently", "emergency", "dangerous", "immediately", "today")
+
+
+def critical_check(results: list[LabResult], catalogue: Catalogue | None = None):
+    """A guard check: a sentence that names a critical result must call it critical or urgent.
+
+    "Potassium is on the high side" about a critical potassium fails (and is replaced by the catalogue wording,
+    which names the critical flag), so the text never plays down what the banner says.
+    """
+    names = [(name, result) for name, result in _result_names(results, catalogue or get_catalogue())
+             if result.is_critical]
+
+    def says_critical(sentence: str) -> bool:
+        text = f" {normalize_name(sentence)} "
+        if not any(f" {name} " in text for name, _ in names):
+            return True
+        return any(f" {word} " in text for word in _CRITICAL_WORDS)
+
+    return says_critical
+
+
+def all_checks(*checks):
+    """One guard check that passes when every one of `checks` passes."""
+    return lambda sentence: all(check(sentence) for check in checks)
+
+
+def computed_summary(results: list[LabResult], language: str = "en") -> str:
+    """A short summary written by code from the flags (used where no model summary is trusted, e.g. French)."""
+    outside = [r for r in ordered(results) if r.is_abnormal]
+    flag_word = (lambda r: FLAG_WORDS_FR.get(r.flag, r.flag)) if language == "fr" else \
+        (lambda r: r.flag.replace("_", " "))
+    listed = ", ".join(f"{r.test} ({flag_word(r)})" for r in outside)
+    if language == "fr":
+        head = (f"{len(outside)} résultat(s) sur {len(results)} sont en dehors des valeurs de référence : {listed}."
+                if outside else f"Vos {len(results)} résultats sont dans les valeurs de référence.")
+        return head + (" Les autres résultats sont dans les valeurs de référence." if outside else "") + \
+            " Parlez de ces résultats avec votre médecin : il connaît votre histoire et peut les interpréter."
+    head = (f"{len(outside)} of your {len(results)} results are outside the reference range: {listed}."
+            if outside else f"All {len(results)} of your results are within the reference range.")
+    return head + (" The other results are within the range." if outside else "") + \
+        " Talk about these results with your doctor, who knows your history and can interpret them."
+
+
 def stream_llm_explanation(results: list[LabResult], llm, *, age: int | None = None, sex: str | None = None,
                            max_new_tokens: int = 256, stop: threading.Event | None = None) -> Iterator[str]:
     """Yield the guarded summary so far while the LLM streams it (only checked sentences are shown)."""
     catalogue = get_catalogue()
     guard = StreamGuard(findings_text(results, age, sex), fallback=_fallback_for(results, catalogue),
-                        check=direction_check(results, catalogue))
+                        check=all_checks(direction_check(results, catalogue), critical_check(results, catalogue)))
     for chunk in llm.stream_chat(build_messages(results, age, sex), max_new_tokens=max_new_tokens,
                                  temperature=0.0, stop=stop):
         yield guard.feed(chunk)

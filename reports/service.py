@@ -13,7 +13,7 @@ from pathlib import Path
 
 from reports import view
 from reports.analysis import ReportAnalysis, analyze_file
-from reports.explain import stream_llm_explanation, urgent_banner
+from reports.explain import computed_summary, report_language, stream_llm_explanation, urgent_banner
 from settings import Settings
 
 
@@ -57,8 +57,13 @@ class ReportService:
         """
         from models.registry import get_report_llm
 
-        llm = get_report_llm(self.settings)
         parsed = analysis.parsed
+        language = report_language(parsed.results)
+        if language != "en":  # the explainer was fine-tuned in English: a summary computed in the report's language
+            analysis.llm_text = computed_summary(parsed.results, language)
+            yield analysis.llm_text
+            return
+        llm = get_report_llm(self.settings)
         text = ""
         for text in stream_llm_explanation(parsed.results, llm, age=parsed.age, sex=parsed.sex,
                                            max_new_tokens=self.settings.max_new_tokens):

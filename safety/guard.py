@@ -114,8 +114,9 @@ def split_sentences(text: str) -> list[str]:
 def guard_text(text: str, source: str | Iterable[str] | dict,
                fallback: Callable[[str], str] | None = None,
                check: Callable[[str], bool] | None = None) -> GuardResult:
-    """Replace every sentence of `text` that names a number absent from `source`, or that fails
-    the caller's extra `check` (e.g. a lab result said to be high when its computed flag is low)."""
+    """Drop every sentence of `text` that names a number absent from `source`, or that fails the caller's
+    extra `check` (e.g. a lab result said to be high when its computed flag is low); a `fallback` may put
+    trusted text (e.g. the catalogue wording for that result) in its place."""
     allowed = source if isinstance(source, dict) else _allowed(source)
     out, replaced = [], []
     for sentence in split_sentences(text):
@@ -123,9 +124,9 @@ def guard_text(text: str, source: str | Iterable[str] | dict,
             out.append(sentence)
             continue
         replaced.append(sentence)
-        substitute = fallback(sentence) if fallback else REPLACED_NOTE
-        trailing = sentence[len(sentence.rstrip()):]
-        out.append(substitute + (trailing or " "))
+        substitute = fallback(sentence) if fallback else ""  # a failing sentence is dropped, never annotated
+        if substitute:
+            out.append(substitute + (sentence[len(sentence.rstrip()):] or " "))
     return GuardResult("".join(out), replaced)
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from assistant.backends import AssistantUnavailable, Delta, LocalBackend, backend_from_settings
-from assistant.service import GUARD_NOTE, Assistant, ThinkSplitter
+from assistant.service import Assistant, ThinkSplitter
 from settings import Settings
 
 
@@ -54,7 +54,7 @@ def test_invented_numbers_are_removed_and_context_numbers_kept():
                                Delta("Melanoma is rare in 37% of cases. "), Delta("See a dermatologist.")])
     final = list(Assistant(backend).respond([], "Tell me more about melanoma",
                                             context="SkinGuard result: melanoma, confidence 0.82"))[-1]
-    assert "0.82" in final.answer and "37" not in final.answer and GUARD_NOTE in final.answer
+    assert "0.82" in final.answer and "37" not in final.answer and "removed" not in final.answer
     assert final.thinking == "recall" and "recall" not in final.answer
     assert "SkinGuard result: melanoma, confidence 0.82" in backend.messages[0]["content"]
 

@@ -51,3 +51,17 @@ def test_a_summary_cut_by_the_token_budget_loses_its_unfinished_sentence():
     assert final.endswith("- Why is it low?") and "This" not in final
     *_, uncapped = stream_llm_explanation(results(), ScriptedLLM(reply))
     assert uncapped.rstrip().endswith("This")
+
+
+def test_a_critical_value_is_called_critical_never_on_the_high_side():
+    from reports.parser import parse_report
+
+    found = parse_report("Potassium 7.3 mmol/L (3.5-5.1)\nSodium 140 mmol/L (135-145)").results
+    assert found[0].flag == "critical_high"
+    *_, text = stream_llm_explanation(found, ScriptedLLM("Your potassium is on the high side. Sodium is normal."))
+    assert "on the high side" not in text and "critical" in text and "Sodium is normal." in text
+
+
+def test_an_unsupported_sentence_is_dropped_without_a_note():
+    *_, text = stream_llm_explanation(results(), ScriptedLLM("Your ferritin is 999 ng/mL. Platelets are normal."))
+    assert "999" not in text and "removed" not in text and "Platelets are normal." in text
