@@ -16,6 +16,12 @@ Healify helps you understand your own health data, privately and in plain langua
 | **SkinGuard** | Send a photo of a skin lesion; get the most likely of five classes (bcc, df, mel, nv, vasc) with its confidence, then an explanation. | A Keras CNN and a colour expert, both trained by this project on dermoscopy images, calibrated, with an honest "I can't tell" when it is unsure. |
 | **Medical assistant** | A general health chat that streams its answers and keeps your conversation history. | The embedded LLM by default, or any Hugging Face model or OpenAI-compatible endpoint (e.g. DeepSeek) chosen in settings. Emergency symptoms always get emergency guidance. |
 
+**What the Medical assistant can and cannot do.** It answers general health questions (English or French) by
+quoting trusted public sources (MedlinePlus, NIH and CDC pages), with a link to each source under the answer; when those
+sources do not cover a question it says *I don't have reliable information* instead of guessing. It cannot examine you,
+diagnose you, or choose your treatment or doses. A message that describes an emergency gets emergency advice only.
+Every sentence you read in Healify is computed from your data, quoted from a cited source, or checked against its sources.
+
 **Your privacy.** As a guest, your files, indexes and chats live only for your browser session and are deleted when you leave.
 Logged-in users may choose to keep their records; nobody else can see them.
 
