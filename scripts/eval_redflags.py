@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from safety.emergency_semantic import NO_EMERGENCY, LabelledMessage, load_set  # noqa: E402
-from safety.redflags import SEMANTIC_MIN_MARGIN, SEMANTIC_MIN_SCORE, Analysis, analyse, decide  # noqa: E402
+from safety.emergency_semantic import NO_EMERGENCY, LabelledMessage, load_set
+from safety.redflags import SEMANTIC_MIN_MARGIN, SEMANTIC_MIN_SCORE, Analysis, analyse, decide
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,10 @@ def print_report(name: str, messages: list[LabelledMessage], result: Evaluation)
 def print_grid(messages: list[LabelledMessage], analyses: list[Analysis]) -> None:
     """Recall and false alarms over a grid of semantic thresholds."""
     print("min_score min_margin  recall  cat_recall  false_alarms")
-    for min_score in (0.35, 0.40, 0.45, 0.50, 0.55, 0.60):
-        for min_margin in (-0.02, 0.0, 0.02, 0.04, 0.06, 0.08, 0.10):
+    for min_score in (0.30, 0.35, 0.40, 0.45, 0.50, 0.55):
+        for min_margin in (-0.02, 0.0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.06):
             result = evaluate(messages, analyses, min_score, min_margin)
-            print(f"{min_score:9.2f} {min_margin:10.2f}  {result.recall:6.3f}  {result.category_recall:10.3f}  "
+            print(f"{min_score:9.2f} {min_margin:10.3f}  {result.recall:6.3f}  {result.category_recall:10.3f}  "
                   f"{result.false_alarm_rate:12.3f}")
 
 
