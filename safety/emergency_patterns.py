@@ -34,7 +34,8 @@ PATTERNS: list[tuple[str, str, str]] = [
                          r"|elephant (is )?(sitting |standing )?on (my|his|her) chest")),
     ("chest_pain", "fr", (r"douleurs? (thoracique|(a|dans|sur) la poitrine)|mal (a|dans) la poitrine|oppression thoracique"
                          r"|crise cardiaque|infarctus|serrement (dans|a) la poitrine|poitrine (qui )?(me )?serre"
-                         r"|(serre|etau|ecrase|brule)\w* (dans|sur) la poitrine|crise de coeur")),
+                         r"|(serre|etau|ecrase|brule)\w* (dans|sur) la poitrine|crise de coeur"
+                         r"|(douleur|poids|etau|barre|pression)\w* (\w+ )?(dans|sur|a|au) (le |la )?(torse|thorax|sternum|coeur)")),
     ("stroke", "en", (r"\bstroke\b|face (is )?droop|droop(ing|y) (face|mouth|eyelid|on one side)|slurred speech|slurring"
                      rf"|(can'?t|cannot|unable to) (speak|talk|lift {_POSSESSIVE} arm|move (the )?(left|right) side)"
                      r"|sudden (numbness|weakness|confusion)|(numb|weak|paralys\w*) on one side"
@@ -60,7 +61,7 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("self_harm", "fr", (r"suicid|me tuer|en finir|mettre fin a (mes jours|ma vie)|envie de mourir|veux mourir"
                         r"|me faire du mal|automutil|me scarifier|plus envie de vivre|(ne )?veux plus vivre"
                         r"|plus (envie d'etre|la force de vivre)|(plus|aucune) raison de (vivre|continuer)"
-                        r"|(veux|voudrais) (que tout s'arrete|disparaitre)")),
+                        r"|(veux|voudrais) (que tout s'arrete|disparaitre)|envie de disparaitre|disparaitre (pour toujours|de bon)")),
     ("anaphylaxis", "en", (r"anaphyla|throat (is )?(closing|swelling|swollen|tight)|(swollen|swelling) (tongue|throat|lips?|face)"
                           r"|(tongue|lips?|throat|face|eyes) (is |are |has |have )?(swell\w*|swollen|puff\w*|balloon\w*)|epi-?pen"
                           r"|(face|lips?|tongue|eyes) (looks?|look|is|are) like (a )?balloons?"
@@ -71,7 +72,8 @@ PATTERNS: list[tuple[str, str, str]] = [
                           r"|(plaques|urticaire|boutons).*(respire mal|du mal a respirer|gorge|malaise)")),
     ("breathing", "en", (r"(can'?t|cannot|can not|unable to|struggling to|hard to|trouble|difficulty) (to )?breath"
                         r"|short(ness)? of breath|gasping|(blue|turning blue) lips|lips (are |turning )?blue|not breathing"
-                        r"|can'?t (get|catch) (my|his|her) breath")),
+                        r"|can'?t (get|catch) (my|his|her) breath|nostrils (are )?flar\w*"
+                        r"|breathing (very |super |really |so )?(fast|quick\w*) (and|with)")),
     ("breathing", "fr", (r"(n'arrive (pas|plus) a|du mal a|peine a|ne peux (pas|plus)|ne peut (pas|plus)) respirer"
                         r"|difficultes? (a|pour) respirer|levres bleues|ne respire (pas|plus)|manque d'air"
                         r"|souffle court|essouffle\w* au repos")),
@@ -87,13 +89,16 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("poisoning", "fr", (r"surdose|overdose|intoxi|empoisonn|avale (de la javel|des (medicaments|comprimes))"
                         r"|trop de (medicaments|comprimes|cachets)|(avale|pris) (\d+|toute la boite|tous (mes|ses|les))"
                         r" (comprimes|cachets|medicaments|doliprane|paracetamol)"
-                        r"|(mange|avale|pris|croque) (des|plein de|beaucoup de|une poignee de) (comprimes|cachets|medicaments"
+                        r"|(mange|avale|pris|croque) (des|plein de|beaucoup de|une poignee de|plusieurs|\d+) (comprimes|cachets|medicaments"
                         r"|pilules|gelules)")),
     ("headache", "en", r"worst headache|thunderclap|sudden (severe|terrible|excruciating) headache"),
-    ("headache", "fr", r"pire mal de tete|mal de tete (brutal|violent|soudain)|cephalee (brutale|en coup de tonnerre)"),
+    ("headache", "fr", (r"pire mal de tete|mal de tete (brutal|violent|soudain)|cephalee (brutale|en coup de tonnerre)"
+                        r"|(douleur|mal) (foudroyante?|fulgurante?|atroce|explosive?) (\w+ )*?(a la tete|au crane|dans le crane"
+                        r"|a l'arriere du crane)")),
     ("meningitis", "en", (r"stiff neck.*(fever|light|rash)|(fever|temperature).*stiff neck|meningitis"
                          r"|rash (that )?(doesn'?t|does not|won'?t) (fade|go away) (under|with|when)")),
     ("meningitis", "fr", (r"meningite|nuque raide.*(fievre|lumiere)|(fievre|temperature).*nuque raide"
+                          r"|(fievre|\b(39|40|41)([.,]\d)?\b).*(nuque (raide|bloquee)|baisser la tete).*(lumiere|taches)"
                          r"|taches? qui ne (s'efface|disparai)\w* pas")),
     ("head_injury", "en", (rf"(hit|banged|bumped|knocked|smacked) {_POSSESSIVE} head.*(vomit|confus|drowsy|sleepy|threw up)"
                           r"|head (injury|trauma).*(vomit|confus|drowsy|sleepy)|concussion")),
@@ -166,7 +171,7 @@ _URGENT = re.compile(r"\b(right now|now|just now|help (me|us)|please help|ambula
                      r"|aidez)\b|^help\b")
 # Words that describe something acute happening now: they keep the alarm on even in a question.
 _ACUTE = re.compile(
-    r"\b(right now|now|just now|currently|at the moment|this (morning|evening|afternoon)|tonight|suddenly|all of a sudden"
+    r"\b(right now|just now|now (he|she|i|my|his|her|it|they|we)|(is|are|am|i'm|he's|she's) now|currently|at the moment|this (morning|evening|afternoon)|tonight|suddenly|all of a sudden"
     r"|started|starting|keeps?|won'?t stop|getting worse|help (me|us)|please help|need help|ambulance|911|112|999)\b"
     r"|^help\b|\bhelp\s*!"
     r"|\b(\d+|a few|few|twenty|ten|five|an|one|half an) (minutes?|mins?|hours?|hrs?) (ago|now)\b"

@@ -17,19 +17,20 @@ from safety.emergency_patterns import fold, is_question_not_emergency, pattern_m
 from safety.emergency_semantic import SemanticMatch, semantic_scorer
 
 # Semantic thresholds, chosen on data/redflags/tune.tsv only (`scripts/eval_redflags.py --set tune --grid`:
-# 314 messages, 214 emergencies, 100 non-emergency, 113 in French; patterns and question detector included).
+# 461 messages, 311 emergencies, 150 non-emergency, 169 in French; patterns and question detector included).
 # Rule, fixed before the grid: highest recall with false alarms <= 0.04 (half the 0.08 target, room for unseen
 # text), then fewest false alarms, then the lowest (most sensitive) thresholds. Grid rows near the choice:
-#   min_score 0.30 margin 0.000: recall 0.995, false alarms 0.050 (over 0.04)
-#   min_score 0.35 margin -0.02: recall 1.000, false alarms 0.080 (over 0.04)
-#   min_score 0.35 margin 0.005: recall 0.995, false alarms 0.010
-#   min_score 0.35 margin 0.015: recall 0.995, false alarms 0.000  <- chosen
-#   min_score 0.35 margin 0.030: recall 0.972, false alarms 0.000
-#   min_score 0.40 margin 0.015: recall 0.977, false alarms 0.000
-# The tuning figures are optimistic: patterns and phrases were extended after reading its errors. The held-out
-# set (data/redflags/heldout.tsv, written afterwards, read once) gives the figures to report.
+#   min_score 0.30 margin -0.02: recall 1.000, false alarms 0.073 (over 0.04)
+#   min_score 0.35 margin -0.02: recall 1.000, false alarms 0.067 (over 0.04)
+#   min_score 0.30 margin 0.000: recall 0.997, false alarms 0.027
+#   min_score 0.35 margin 0.000: recall 0.997, false alarms 0.020  <- chosen
+#   min_score 0.35 margin 0.015: recall 0.994, false alarms 0.000
+#   min_score 0.40 margin 0.000: recall 0.981, false alarms 0.020
+# The tuning figures are optimistic: the tuning set includes two earlier held-out sets whose errors were read
+# (first look: recall 0.925 / false alarms 0.093, then 0.941 / 0.077), and patterns and phrases were extended
+# after reading them. data/redflags/heldout.tsv, written afterwards, gives the figures to report.
 SEMANTIC_MIN_SCORE = 0.35   # mean cosine of the TOP_K nearest phrases of the best emergency category
-SEMANTIC_MIN_MARGIN = 0.015  # ... minus the same score for the non-emergency phrases
+SEMANTIC_MIN_MARGIN = 0.0   # ... minus the same score for the non-emergency phrases
 
 
 @dataclass(frozen=True)
