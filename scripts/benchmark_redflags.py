@@ -11,13 +11,8 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from safety.emergency_semantic import load_set, semantic_scorer
 from safety.redflags import detect_red_flags

@@ -10,13 +10,8 @@ how SEMANTIC_MIN_SCORE and SEMANTIC_MIN_MARGIN in safety/redflags.py were chosen
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from safety.emergency_semantic import NO_EMERGENCY, LabelledMessage, load_set
 from safety.redflags import SEMANTIC_MIN_MARGIN, SEMANTIC_MIN_SCORE, Analysis, analyse, decide
