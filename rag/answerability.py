@@ -1,0 +1,206 @@
+"""Is the answer in the records? A graded decision from several signals, not one similarity.
+
+For the best few hits, every sentence (or table row) is scored on:
+- how much of the question it covers, as concepts after lay -> clinical mapping (`rag.lexicon`), with the
+  chunk's document title and section heading as context ("MEDICATIONS: ... torsemide 20 MG");
+- whether it holds the kind of thing asked: a number for "how much / what level", a date for "when",
+  a dose for "what dose / which medicine", a name for "who";
+- the chunk's dense similarity, and whether dense and BM25 rankings agree on it.
+A concept of the question that no chunk of the records covers at all (a test never done: "tacrolimus",
+"ECG") counts against every candidate.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.index import Hit, HybridIndex, doc_title, tokenize
+from rag.lexicon import Concept, question_concepts
+from rag.prompting import looks_like_instruction
+from safety.guard import SENTENCE_BREAK
+
+ANSWER, PARTIAL, REFUSE = "answer", "partial", "refuse"
+# Thresholds on the best sentence's coverage, fitted on real_records_dev sets A, B and D (tune split;
+# set C is kept for reporting). See the figures in `decide`'s comments below.
+ANSWER_AT = 0.45       # quote it as the answer
+PARTIAL_AT = 0.20      # "This may answer it": shown, not refused
+MISSING_REFUSE = 0.80  # refuse when this share of the question (IDF-weighted) is in no chunk at all
+DENSE_WEIGHT = 0.2     # share of the chunk's cosine similarity in a sentence's strength
+HEAD_CONCEPTS = 1      # a wh-question's first concept names what it asks about (2 refused "antibiotic ... intravenously")
+CONTEXT_SHARE = 0.5    # a concept covered only by the title/heading counts half
+MENTIONED_MARGIN = 0.3  # refuse when a sentence without the asked kind covers this much more of the question
+
+_UNIT = (r"(?:mg|mcg|µg|ug|g|gm|grams?|kg|lbs?|pounds?|ml|cc|l|mmol|meq|units?|iu|%|percent|mm\s*hg|mm\[hg\]|"
+         r"bpm|/min|cm|mm|in|inches|mci|mbq|ng|pg|u/l|f|c|cel|°|kcal|calories?|hours?|minutes?|days?|weeks?|"
+         r"months?|years?|ounces?|oz|servings?)")
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"fifteen|twenty|thirty|forty|fifty|hundred|half|once|twice)\b", re.IGNORECASE)
+_NUMBER_UNIT = re.compile(rf"\b\d+(?:[.,]\d+)?\s*-?\s*{_UNIT}(?![a-z])", re.IGNORECASE)
+_DOSE = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|gm|ml|meq|units?|iu|puffs?|tablets?|drops?)(?![a-z])",
+                   re.IGNORECASE)
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTHS}|\b{_MONTHS},?\s+\d{{4}}\b|"
+                   r"\b\d{1,4}[/-]\d{1,2}[/-]\d{2,4}\b|\b(?:19|20)\d{2}\b|\b\d+\s+(?:days?|weeks?|months?|years?)\b|"
+                   r"\b(?:ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+                   re.IGNORECASE)
+_NAME = re.compile(r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Prof)\.?\s+[A-Z]|\b(?:MD|M\.D\.|RN|NP|PA-C|DO)\b")
+_ASKS = (  # (kind, question pattern), first match wins
+    # "When was/did ..." asks for a date; "When should I take it / go back" asks for a moment or a condition.
+    ("date", re.compile(r"^\s*when (?:was|were|did|had|have)\b|\bwhat (?:date|day|year|month)\b|\bsince when\b|"
+                        r"\bhow long ago\b", re.IGNORECASE)),
+    ("name", re.compile(r"\bwho\b|\bwhich (?:doctor|surgeon|physician)\b|\bname of\b", re.IGNORECASE)),
+    ("dose", re.compile(r"\b(?:dose|doses|dosage|strength|how much \w+ (?:do|did|should) i take|how often)\b", re.IGNORECASE)),
+    ("number", re.compile(r"\bhow (?:much|many|high|low|big|large|long|heavy|tall|fast|far)\b|\b(?:lowest|highest|"
+                          r"level|levels|number|count|score|reading|size|weight|percentage|value)\b", re.IGNORECASE)),
+)
+# A question after a finding ("what did the MRI show", "what was my PSA level") is not answered by a
+# plan or a possibility ("an MRI could be done", "Pending Tests: urine dipstick", "recheck at next visit").
+# In a wh-question the first topic word names what is asked about ("What was my eGFR ..."); in a yes/no
+# question it need not ("Did the surgeon get all the cancer out").
+_WH_QUESTION = re.compile(r"^\s*(?:what|which|how|when|where|who)\b", re.IGNORECASE)
+_ASKS_FINDING = re.compile(r"\b(?:show|showed|shown|find|found|finding|findings|result|results|level|levels|"
+                           r"reading|was my|were my|what was|what were)\b", re.IGNORECASE)
+_PLAN = re.compile(r"\b(?:could|would|will|may|might|should|to) be (?:done|performed|obtained|checked|repeated|"
+                   r"considered|scheduled|sent|drawn)\b|\bpending\b|\bplanned\b|\bnext visit\b|\bif (?:it is )?"
+                   r"clinically indicated\b|\brecheck\b|\bwill (?:check|obtain|order|repeat)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    hit_rank: int      # 0-based rank of the hit the sentence comes from
+    hit: Hit
+    sentence: str      # the sentence or table row, as written in the record
+    coverage: float    # IDF-weighted share of the question's concepts it covers (with title + heading)
+    typed: bool        # holds the kind of thing asked (always True when the question asks no kind)
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: str                 # ANSWER, PARTIAL or REFUSE
+    best: Candidate | None
+    asks: str                    # "date", "name", "dose", "number" or "" (an open question)
+    missing: float               # IDF-weighted share of the question's concepts that no chunk covers
+    head_missing: bool           # a wh-question one of whose first concepts (what it asks about) no chunk covers
+    score: float                 # the evidence score the verdict was read from
+
+
+def asked_kind(question: str) -> str:
+    """What kind of thing the question asks for ("" when it is open: "what did the scan show")."""
+    for kind, pattern in _ASKS:
+        if pattern.search(question):
+            return kind
+    return ""
+
+
+def holds_kind(text: str, kind: str) -> bool:
+    """Whether `text` holds the kind of thing asked."""
+    if kind == "date":
+        return bool(_DATE.search(text))
+    if kind == "name":
+        return bool(_NAME.search(text))
+    if kind == "dose":
+        return bool(_DOSE.search(text))
+    if kind == "number":
+        return bool(_NUMBER_UNIT.search(text) or _NUMBER.search(text))
+    return True
+
+
+def sentences(hit: Hit) -> list[str]:
+    """The sentences of a text chunk; a table row or lab line is one sentence."""
+    text = hit.chunk.text
+    if hit.chunk.kind in ("row", "lab"):
+        return [text]
+    merged: list[str] = []
+    for line in text.split("\n"):
+        for part in (p.strip() for p in SENTENCE_BREAK.split(line)):
+            if not part:
+                continue
+            if merged and (merged[-1].endswith(":") or len(merged[-1]) < 25):
+                merged[-1] = f"{merged[-1]} {part}"
+            else:
+                merged.append(part)
+    return merged
+
+
+def _coverage(concepts: list[Concept], weights: list[float], own: set[str], context: set[str]) -> float:
+    """IDF-weighted share of the concepts a sentence covers; one covered only by its context (document title,
+    section heading) counts CONTEXT_SHARE, so the sentence that names it wins over its neighbours."""
+    total = sum(weights)
+    covered = 0.0
+    for concept, weight in zip(concepts, weights):
+        if concept.covered_by(own):
+            covered += weight
+        elif concept.covered_by(own | context):
+            covered += CONTEXT_SHARE * weight
+    return covered / total if total else 0.0
+
+
+def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list[Candidate], float, bool]:
+    """Every sentence of `hits`, scored; the share of the question that no chunk covers; and whether no
+    chunk covers the question's first concept ("the ultrasound" of "What did the ultrasound of my kidney show").
+
+    Sentences that read like an instruction to an assistant are records' data, never an answer.
+    """
+    concepts = question_concepts(question)
+    weights = [index.concept_weight(c) for c in concepts]
+    total = sum(weights)
+    missing = sum(w for c, w in zip(concepts, weights) if not index.covering(c)) / total if total else 1.0
+    head = concepts[:HEAD_CONCEPTS]
+    head_missing = bool(_WH_QUESTION.match(question)) and (not head or not all(index.covering(c) for c in head))
+    kind = asked_kind(question)
+    wants_finding = bool(_ASKS_FINDING.search(question))
+    found = []
+    for rank, hit in enumerate(hits):
+        context = f"{doc_title(hit.chunk.doc_name)} {hit.chunk.section}"
+        context_tokens = set(tokenize(context))
+        for sentence in sentences(hit):
+            if looks_like_instruction(sentence):
+                continue
+            typed = holds_kind(sentence, kind) and not (wants_finding and _PLAN.search(f"{hit.chunk.section} {sentence}"))
+            found.append(Candidate(rank, hit, sentence,
+                                   _coverage(concepts, weights, set(tokenize(sentence)), context_tokens), typed))
+    return found, missing, head_missing
+
+
+def strength(candidate: Candidate) -> float:
+    """A sentence's evidence: its coverage, halved when it lacks the kind of thing asked, plus a little of the
+    chunk's dense similarity (which breaks ties between equally covered sentences)."""
+    return candidate.coverage * (1.0 if candidate.typed else 0.5) + DENSE_WEIGHT * max(candidate.hit.dense, 0.0)
+
+
+def rerank(hits: list[Hit], found: list[Candidate]) -> list[Hit]:
+    """Hits ordered by their best sentence's strength (retrieval order breaks ties)."""
+    best: dict[int, float] = {}
+    for candidate in found:
+        best[candidate.hit_rank] = max(best.get(candidate.hit_rank, 0.0), strength(candidate))
+    order = sorted(range(len(hits)), key=lambda i: (-best.get(i, 0.0), i))
+    return [hits[i] for i in order]
+
+
+def decide(question: str, hits: list[Hit], index: HybridIndex) -> tuple[Decision, list[Hit]]:
+    """The verdict, and the hits re-ordered so the one that answers comes first."""
+    if not hits:
+        return Decision(REFUSE, None, asked_kind(question), 1.0, True, 0.0), []
+    found, missing, head_missing = candidates(question, hits, index)
+    ordered = rerank(hits, found)
+    kind = asked_kind(question)
+    best = max((c for c in found if c.typed), key=strength, default=None)
+    topical = max((c.coverage for c in found), default=0.0)
+    if best is None or missing >= MISSING_REFUSE:
+        return Decision(REFUSE, best, kind, missing, head_missing, 0.0), ordered
+    if head_missing and best.coverage < ANSWER_AT:
+        # What the question asks about is nowhere in the records (a test never done: "the ultrasound of
+        # my kidney", "my eGFR"); the rest of the question matching is not enough.
+        verdict = REFUSE
+    elif topical - best.coverage >= MENTIONED_MARGIN and best.coverage < ANSWER_AT and kind != "date":
+        # The records name the topic, but where they do they lack what was asked: "Lisinopril" with no
+        # dose, "an MRI could be done", "urine for decoy cells on his next visit". (Not for dates: a
+        # hospital's name can outweigh the "Discharged: 7 March 2024" line that answers.)
+        verdict = REFUSE
+    elif best.coverage >= ANSWER_AT:
+        verdict = ANSWER
+    elif best.coverage >= PARTIAL_AT:
+        verdict = PARTIAL
+    else:
+        verdict = REFUSE
+    return Decision(verdict, best, kind, missing, head_missing, best.coverage), ordered
