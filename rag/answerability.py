@@ -24,7 +24,7 @@ ANSWER, PARTIAL, REFUSE = "answer", "partial", "refuse"
 # set C is kept for reporting). See the figures in `decide`'s comments below.
 ANSWER_AT = 0.45       # quote it as the answer
 PARTIAL_AT = 0.20      # "This may answer it": shown, not refused
-MISSING_REFUSE = 0.80  # refuse when this share of the question (IDF-weighted) is in no chunk at all
+MISSING_REFUSE = 0.70  # refuse when this share of the question (IDF-weighted) is in no chunk at all
 DENSE_WEIGHT = 0.2     # share of the chunk's cosine similarity in a sentence's strength
 HEAD_CONCEPTS = 1      # a wh-question's first concept names what it asks about (2 refused "antibiotic ... intravenously")
 CONTEXT_SHARE = 0.5    # a concept covered only by the title/heading counts half
@@ -58,6 +58,9 @@ _ASKS = (  # (kind, question pattern), first match wins
 # In a wh-question the first topic word names what is asked about ("What was my eGFR ..."); in a yes/no
 # question it need not ("Did the surgeon get all the cancer out").
 _WH_QUESTION = re.compile(r"^\s*(?:what|which|how|when|where|who)\b", re.IGNORECASE)
+_ABOUT_ME = re.compile(r"^\s*(?:did|have|has|had|was|were|am|do)\s+i\s+(?:ever\s+)?(?:been\s+)?(?:have|had|get|got|"
+                       r"receive|received|take|taken|undergo|undergone|need|needed|on|given|prescribed|"
+                       r"diagnosed with|treated for|tested for|told)?\b(.*)$", re.IGNORECASE)
 _ASKS_FINDING = re.compile(r"\b(?:show|showed|shown|find|found|finding|findings|result|results|level|levels|"
                            r"reading|was my|were my|what was|what were)\b", re.IGNORECASE)
 _PLAN = re.compile(r"\b(?:could|would|will|may|might|should|to) be (?:done|performed|obtained|checked|repeated|"
@@ -80,7 +83,7 @@ class Decision:
     best: Candidate | None
     asks: str                    # "date", "name", "dose", "number" or "" (an open question)
     missing: float               # IDF-weighted share of the question's concepts that no chunk covers
-    head_missing: bool           # a wh-question one of whose first concepts (what it asks about) no chunk covers
+    head_missing: bool           # no chunk covers what the question asks about (`asked_about`)
     score: float                 # the evidence score the verdict was read from
 
 
@@ -130,9 +133,22 @@ def _coverage(concepts: list[Concept], weights: list[float], own: set[str], cont
     for concept, weight in zip(concepts, weights):
         if concept.covered_by(own):
             covered += weight
-        elif concept.covered_by(own | context):
+        elif concept.covered_by(context):
             covered += CONTEXT_SHARE * weight
     return covered / total if total else 0.0
+
+
+def asked_about(question: str, concepts: list[Concept]) -> list[Concept] | None:
+    """The concepts that name what the question asks about, or None when that cannot be told.
+
+    In a wh-question, the first concept ("What was my eGFR ..."); in "Did I have / Have I been / Was I ..."
+    every concept of its object ("Did I have a skin biopsy?"). In other yes/no questions the subject
+    need not be asked about ("Did the surgeon get all the cancer out").
+    """
+    if _WH_QUESTION.match(question):
+        return concepts[:HEAD_CONCEPTS]
+    about_me = _ABOUT_ME.match(question)
+    return question_concepts(about_me.group(1)) if about_me else None
 
 
 def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list[Candidate], float, bool]:
@@ -145,8 +161,8 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
     weights = [index.concept_weight(c) for c in concepts]
     total = sum(weights)
     missing = sum(w for c, w in zip(concepts, weights) if not index.covering(c)) / total if total else 1.0
-    head = concepts[:HEAD_CONCEPTS]
-    head_missing = bool(_WH_QUESTION.match(question)) and (not head or not all(index.covering(c) for c in head))
+    head = asked_about(question, concepts)
+    head_missing = head is not None and (not head or not all(index.covering(c) for c in head))
     kind = asked_kind(question)
     wants_finding = bool(_ASKS_FINDING.search(question))
     found = []
