@@ -240,12 +240,14 @@ class RagService:
             return
         best = decision.best
         number = next(n for n, h in enumerate(hits, start=1) if h is best.hit)
-        where = f"{best.hit.chunk.doc_name}, {sources[number - 1].location}"
+        location = sources[number - 1].location
+        where = f"{best.hit.chunk.doc_name}, {location}"
         if decision.verdict == ANSWER:
-            yield RagAnswer(f"From {where}: \u201c{best.sentence}\u201d [{number}]", False, sources)
+            yield RagAnswer(f"From {where}: \u201c{_unheaded(best.sentence, location)}\u201d [{number}]", False, sources)
             return
         passage = best.hit.chunk.text if len(best.hit.chunk.text) <= PARTIAL_PASSAGE_CHARS else best.sentence
-        yield RagAnswer(f"This may answer it, from {where}: \u201c{passage}\u201d [{number}]", False, sources)
+        yield RagAnswer(f"This may answer it, from {where}: \u201c{_unheaded(passage, location)}\u201d [{number}]",
+                        False, sources)
 
     # ---- kept records of logged-in users -----------------------------------------------------
     def user_records_dir(self, user_id: int) -> Path:
@@ -319,6 +321,11 @@ class RagService:
                 store.documents[info.doc_id] = info
         return True
 
+
+
+def _unheaded(text: str, location: str) -> str:
+    """The quote without the section heading the chunker put in front, when the citation names it."""
+    return text[len(location) + 2:] if location and text.startswith(f"{location}: ") else text
 
 
 def _location(chunk: Chunk, document: DocumentInfo | None) -> str:
