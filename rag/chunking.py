@@ -120,6 +120,26 @@ def _sections(pages: list[str]) -> list[_Section]:
     return [s for s in sections if any(p.strip() for p in s.prose) or s.rows]
 
 
+def section_at(chunk: Chunk, text: str) -> str:
+    """The heading `text` sits under inside `chunk` (several short sections share a chunk)."""
+    where = chunk.text.find(text)
+    heading = chunk.section
+    for line_start, line in _line_starts(chunk.text):
+        if where >= 0 and line_start > where:
+            break
+        opened = _heading_of(line)
+        heading = opened[0] if opened else heading
+    return heading
+
+
+def _line_starts(text: str) -> list[tuple[int, str]]:
+    starts, offset = [], 0
+    for line in text.split("\n"):
+        starts.append((offset, line))
+        offset += len(line) + 1
+    return starts
+
+
 def _headed(heading: str, text: str) -> str:
     return text if not heading or text.upper().startswith(heading.upper()) else f"{heading}: {text}"
 

@@ -28,7 +28,7 @@ STOPWORDS = frozenset((
     "you", "your", "yours", "level", "levels", "value", "values", "result", "results", "record", "records",
     "document", "documents", "report", "reports", "mention", "mentioned", "listed", "written", "find", "found",
     "give", "given", "know", "much", "many", "number", "get", "got", "note", "notes", "chart", "kind",
-    "sort", "against", "go", "went", "come", "came", "big", "large", "high", "low", "long", "often", "since"
+    "sort", "against", "lowest", "highest", "latest", "last", "first", "recent", "current", "go", "went", "come", "came", "big", "large", "high", "low", "long", "often", "since"
 ))
 
 

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rag.answerability import ANSWER, REFUSE, Decision, decide
-from rag.chunking import Chunk, lab_chunks, page_chunks
+from rag.chunking import Chunk, lab_chunks, page_chunks, section_at
 from rag.index import Hit, HybridIndex, search_text
 from rag.prompting import CANNOT_FIND
 from settings import Settings
@@ -240,7 +240,7 @@ class RagService:
             return
         best = decision.best
         number = next(n for n, h in enumerate(hits, start=1) if h is best.hit)
-        location = sources[number - 1].location
+        location = _location(best.hit.chunk, documents.get(best.hit.chunk.doc_id), best.sentence)
         where = f"{best.hit.chunk.doc_name}, {location}"
         if decision.verdict == ANSWER:
             yield RagAnswer(f"From {where}: \u201c{_unheaded(best.sentence, location)}\u201d [{number}]", False, sources)
@@ -328,8 +328,9 @@ def _unheaded(text: str, location: str) -> str:
     return text[len(location) + 2:] if location and text.startswith(f"{location}: ") else text
 
 
-def _location(chunk: Chunk, document: DocumentInfo | None) -> str:
-    """'page 3' for a PDF or a many-page record; the section heading for a one-page text file."""
-    if chunk.section and document is not None and document.pages == 1 and not document.name.lower().endswith(".pdf"):
-        return chunk.section
-    return f"page {chunk.page}"
+def _location(chunk: Chunk, document: DocumentInfo | None, quote: str = "") -> str:
+    """'page 3' for a PDF or a many-page record; for a one-page text file, the section heading (of the
+    quoted sentence when one is given)."""
+    if document is None or document.pages != 1 or document.name.lower().endswith(".pdf"):
+        return f"page {chunk.page}"
+    return (section_at(chunk, quote) if quote else chunk.section) or f"page {chunk.page}"
