@@ -79,6 +79,13 @@ def ask(service, session, question: str) -> tuple[object, float]:
     return answer, time.perf_counter() - started
 
 
+def decision_figures(service, session, question: str) -> str:
+    """The values `rag.answerability` thresholds were fitted on."""
+    decision, _ = service.decide(session, question)
+    return (f"{decision.verdict} best={decision.score:.2f} topical={decision.topical:.2f} "
+            f"missing={decision.missing:.2f} head_missing={decision.head_missing}")
+
+
 def project_set(service, store, tmp: Path, verbose: bool) -> tuple[list[dict], list[float]]:
     questions = json.loads(QUESTIONS.read_text(encoding="utf-8"))["questions"]
     session = build_session(service, store, tmp)
@@ -90,7 +97,8 @@ def project_set(service, store, tmp: Path, verbose: bool) -> tuple[list[dict], l
         rows.append({"answerable": question["doc"] is not None, "hit": hit, "abstained": answer.abstained})
         if verbose:
             print(f"{'A' if question['doc'] else 'U'} hit={hit!s:5} abstained={answer.abstained!s:5} "
-                  f"{question['question']}\n    {answer.answer[:160]}")
+                  f"{question['question']}\n    {decision_figures(service, session, question['question'])}"
+                  f"\n    {answer.answer[:160]}")
     store.drop("eval")
     return rows, latencies
 
@@ -112,7 +120,8 @@ def dev_set(service, store, folder: Path, verbose: bool) -> tuple[list[dict], li
             if verbose:
                 tag = "U" if expect is None else ("A+" if hit else "A-")
                 right = answer.abstained if expect is None else not answer.abstained
-                print(f"{name} {tag:2} {'ok  ' if right else 'MISS'} {question['q']}\n    {answer.answer[:200]}")
+                print(f"{name} {tag:2} {'ok  ' if right else 'MISS'} {question['q']}\n"
+                      f"    {decision_figures(service, session, question['q'])}\n    {answer.answer[:200]}")
         store.drop(f"dev-{name}")
     return rows, latencies
 
