@@ -58,8 +58,7 @@ def serve(args) -> int:
     demo = build_demo(engine)
     engine.sessions.start_sweeper()
     if engine.settings.warmup:
-        from models.registry import warm_up_in_background
-        warm_up_in_background(engine.settings)
+        engine.warm_up_in_background()
     demo.queue(default_concurrency_limit=engine.settings.concurrency, max_size=engine.settings.queue_size)
     # No run history (the browser would keep every report, chat and password), no internal error text for
     # clients (handlers raise gr.Error with a friendly line), and the four tools of tabs/api.py over MCP.

@@ -30,6 +30,19 @@ class Engine:
         """The caller's session, from a `gr.Request` (or anything with `.session_hash`)."""
         return self.sessions.get(getattr(request, "session_hash", None))
 
+    def warm_up_in_background(self) -> None:
+        """The red-flag detector first (the first message may be an emergency), then the models, in daemon threads."""
+        import threading
+
+        from models.registry import warm_up_in_background
+        from safety.emergency_semantic import semantic_scorer
+
+        def red_flags_then_models():
+            semantic_scorer().best("warm-up")
+            warm_up_in_background(self.settings)
+
+        threading.Thread(target=red_flags_then_models, name="healify-warmup-redflags", daemon=True).start()
+
     def end_session(self, request) -> None:
         """`demo.unload` hook: free the session's indexes, files and guest chats."""
         session_hash = getattr(request, "session_hash", None)

@@ -154,13 +154,10 @@ def describe_defaults(settings: Settings) -> None:
 
 
 def warm_up_in_background(settings: Settings) -> threading.Thread:
-    """Load the red-flag detector and the LLMs (one short generation) in a daemon thread, so the first user waits less."""
+    """Load the LLMs and run one short generation in a daemon thread, so the first user waits less."""
 
     def warm():
-        from safety.emergency_semantic import semantic_scorer
-
         try:
-            semantic_scorer().best("warm-up")  # the red-flag detector first: the first message may be an emergency
             for get in (get_report_llm, get_assistant_llm):
                 llm = get(settings)
                 llm.chat([{"role": "user", "content": "Hi"}], max_new_tokens=4)

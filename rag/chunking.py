@@ -1,7 +1,9 @@
-"""Split a document's pages into retrievable chunks that remember their page number.
+"""Split a document's pages into retrievable chunks that remember their page and section.
 
-Two kinds of chunk: `text` (a window of a page's text) and `lab` (one lab result from the
-Healytics parser, written as one short line, so a question about a value retrieves that exact row).
+Three kinds of chunk: `text` (a window of one section's prose, starting with the section heading),
+`row` (one row of a table or list: "VITAL SIGNS: Body weight | Date: August 1, 2013 | Result: 81 kg",
+so a question about one value retrieves that exact row) and `lab` (one lab result from the Healytics
+parser, written as one short line).
 """
 from __future__ import annotations
 
@@ -12,6 +14,14 @@ _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 # Preferred places to end a chunk, best first: paragraph, line, sentence end, any space.
 _BREAKS = ("\n\n", "\n", ". ", "; ", ", ", " ")
+# A heading line: upper-case words ("MEDICATIONS", "DISCHARGE DIAGNOSES:"), no table bar, not too long.
+_HEADING_LINE = re.compile(r"^(?=.*[A-Z]{2})[A-Z0-9][A-Z0-9 ,/&()'#.-]{1,68}:?$")
+# A heading that starts a line and runs on: "HOSPITAL COURSE:  The patient underwent ..."
+_INLINE_HEADING = re.compile(r"^([A-Z][A-Z0-9 ,/&()'-]{1,60}):\s+(\S.*)$")
+# A list item marker ("- ", "* ", "2. "); list items stay prose, table rows ("a | b") become row chunks.
+_LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
+# A short label above table rows ("Plan Of Treatment", "- Appointments"): it names the rows below it.
+_LABEL = re.compile(r"^[A-Za-z][A-Za-z ,/&()'-]{2,40}$")
 
 
 @dataclass(frozen=True)
@@ -20,7 +30,8 @@ class Chunk:
     doc_name: str
     page: int          # 1-based page number
     text: str
-    kind: str = "text"  # "text" or "lab"
+    kind: str = "text"  # "text", "row" or "lab"
+    section: str = ""   # the heading the chunk sits under ("" before the first heading)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -64,12 +75,112 @@ def _natural_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def page_chunks(doc_id: str, doc_name: str, pages: list[str], size: int, overlap: int) -> list[Chunk]:
-    """Text chunks of every page, each keeping its 1-based page number."""
-    chunks = []
+@dataclass
+class _Section:
+    heading: str
+    page: int
+    prose: list[str]
+    rows: list[tuple[str, str]]  # (heading with its label, row text)
+
+
+def _heading_of(line: str) -> tuple[str, str] | None:
+    """(heading, rest of the line) when `line` opens a section, else None."""
+    if "|" in line or _LIST_ITEM.match(line):
+        return None
+    if _HEADING_LINE.match(line) and sum(c.isalpha() for c in line) >= 3:
+        return line.rstrip(":").strip(), ""
+    inline = _INLINE_HEADING.match(line)
+    if inline and sum(c.isalpha() for c in inline.group(1)) >= 3:
+        return inline.group(1).strip(), inline.group(2).strip()
+    return None
+
+
+def _sections(pages: list[str]) -> list[_Section]:
+    """The document cut at its headings; a heading stays in force across a page break."""
+    sections: list[_Section] = []
+    heading = ""
     for number, page in enumerate(pages, start=1):
-        for piece in split_text(clean_page_text(page), size, overlap):
-            chunks.append(Chunk(doc_id, doc_name, number, piece, "text"))
+        current = _Section(heading, number, [], [])
+        sections.append(current)
+        label = ""
+        for line in clean_page_text(page).split("\n"):
+            opened = _heading_of(line)
+            if opened:
+                heading, rest = opened
+                current = _Section(heading, number, [rest] if rest else [], [])
+                sections.append(current)
+                label = ""
+            elif " | " in line:
+                row_heading = f"{heading} - {label}" if heading and label else heading or label
+                current.rows.append((row_heading, _LIST_ITEM.sub("", line).strip()))
+            else:
+                current.prose.append(line)
+                item = _LIST_ITEM.sub("", line).strip()
+                label = item if _LABEL.match(item) else label
+    return [s for s in sections if any(p.strip() for p in s.prose) or s.rows]
+
+
+def section_at(chunk: Chunk, text: str) -> str:
+    """The heading `text` sits under inside `chunk` (several short sections share a chunk)."""
+    where = chunk.text.find(text)
+    heading = chunk.section
+    for line_start, line in _line_starts(chunk.text):
+        if where >= 0 and line_start > where:
+            break
+        opened = _heading_of(line)
+        heading = opened[0] if opened else heading
+    return heading
+
+
+def _line_starts(text: str) -> list[tuple[int, str]]:
+    starts, offset = [], 0
+    for line in text.split("\n"):
+        starts.append((offset, line))
+        offset += len(line) + 1
+    return starts
+
+
+def _headed(heading: str, text: str) -> str:
+    return text if not heading or text.upper().startswith(heading.upper()) else f"{heading}: {text}"
+
+
+def page_chunks(doc_id: str, doc_name: str, pages: list[str], size: int, overlap: int) -> list[Chunk]:
+    """Chunks of every page, each keeping its 1-based page number and section heading.
+
+    Prose (list items included) of short consecutive sections is packed together up to `size`; a longer
+    section is cut into overlapping windows that each start with the heading. Every table row
+    ("Header: value | Header: value") is its own chunk, headed by its section and the label above it.
+    """
+    chunks: list[Chunk] = []
+    packed: list[_Section] = []
+
+    def flush() -> None:
+        if packed:
+            text = "\n".join(_headed(s.heading, "\n".join(s.prose).strip()) for s in packed)
+            chunks.append(Chunk(doc_id, doc_name, packed[0].page, text, "text", packed[0].heading))
+            packed.clear()
+
+    for section in _sections(pages):
+        prose = "\n".join(section.prose).strip()
+        if prose:
+            whole = _headed(section.heading, prose)
+            packed_len = sum(len(_headed(s.heading, "\n".join(s.prose))) + 1 for s in packed)
+            if packed and (packed_len + len(whole) > size or packed[0].page != section.page):
+                flush()
+            if len(whole) <= size:
+                packed.append(section)
+            else:
+                flush()
+                room = size - len(section.heading) - 2 if section.heading else size
+                for piece in split_text(prose, room, overlap):
+                    chunks.append(Chunk(doc_id, doc_name, section.page, _headed(section.heading, piece), "text",
+                                        section.heading))
+        if section.rows:
+            flush()
+            for heading, row in section.rows:
+                for piece in split_text(row, size, overlap):
+                    chunks.append(Chunk(doc_id, doc_name, section.page, _headed(heading, piece), "row", heading))
+    flush()
     return chunks
 
 
@@ -111,6 +222,10 @@ def lab_result_line(result, doc_name: str) -> str:
 
 
 def lab_chunks(doc_id: str, doc_name: str, results) -> list[Chunk]:
-    """One small chunk per lab result."""
+    """One small chunk per lab result of a test the Healytics catalogue knows.
+
+    Lines the parser could not tie to a catalogued test are left to the text chunks: on clinical
+    notes and C-CDA tables they were misreadings ("RxNorm 731241 /2017 (ref 02/10) high").
+    """
     return [Chunk(doc_id, doc_name, int(getattr(r, "page", None) or 1), lab_result_line(r, doc_name), "lab")
-            for r in results or []]
+            for r in results or [] if getattr(r, "analyte", None)]

@@ -1,4 +1,9 @@
-"""`python app.py ask --doc FILE [--doc FILE ...] --question Q [--json]`: one question over some records."""
+"""`python app.py ask --doc FILE [--doc FILE ...] --question Q [--json]`: one question over some records.
+
+A cold start matters here (one process per question): the embedder is the NumPy MiniLM
+(`rag.numpy_embedder`, same vectors as sentence-transformers without importing torch), and no
+language model is loaded (HealyChat answers are quoted from the records).
+"""
 from __future__ import annotations
 
 import json
@@ -8,8 +13,9 @@ from pathlib import Path
 
 
 def ask_command(args) -> int:
-    from models.registry import ModelUnavailable
+    from models.embedder import embedded_model_folder
     from rag.documents import RecordError
+    from rag.numpy_embedder import NumpyMiniLM
     from rag.service import RagService
     from settings import get_settings
     from storage.sessions import SessionStore
@@ -19,7 +25,11 @@ def ask_command(args) -> int:
         print("error: the question is empty", file=sys.stderr)
         return 2
     settings = get_settings()
-    service = RagService(settings)
+    if settings.embedder == "embedded":
+        embedder = NumpyMiniLM(embedded_model_folder())
+        service = RagService(settings, embedder=lambda _settings: embedder)
+    else:  # another sentence-transformers model: the registry loads it
+        service = RagService(settings)
     with tempfile.TemporaryDirectory(prefix="healify-ask-") as tmp:
         store = SessionStore(Path(tmp))
         session = store.get("cli")
@@ -30,7 +40,7 @@ def ask_command(args) -> int:
         except RecordError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        except ModelUnavailable as error:
+        except (OSError, RuntimeError) as error:  # ModelUnavailable is a RuntimeError; a missing model file an OSError
             print(f"error: {error}", file=sys.stderr)
             return 1
         finally:
@@ -41,5 +51,5 @@ def ask_command(args) -> int:
         print(answer.answer)
         for number, source in enumerate(answer.sources, start=1):
             snippet = " ".join(source.text.split())[:160]
-            print(f"[{number}] {source.doc}, page {source.page} (score {source.score:.2f}): {snippet}")
+            print(f"[{number}] {source.doc}, {source.location} (score {source.score:.2f}): {snippet}")
     return 0

@@ -10,26 +10,56 @@ from pathlib import Path
 import numpy as np
 
 from rag.chunking import Chunk
+from rag.lexicon import Concept, expansion, question_concepts
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
-STEM = 5  # words are cut to their first letters: 'allergic'/'allergies', 'smoke'/'smoker' meet
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
+_GLUED = re.compile(r"^[0-9]+([a-z]{3,})$")
 # Words that carry no topic: dropped from BM25 queries and from keyword coverage.
-STOPWORDS = frozenset("""
-a about according after again all also am an and any are as at be been before being both but by can could
-did do does doing done during each else ever for from had has have having he her here hers him his how i if
-in into is it its me mine my myself no nor not of off on once only or other our out over own please said say
-says she should show so some such tell than that the their them then there these they this those through to
-too under until up upon very was we were what when where which while who whom why will with would you your
-yours level levels value values result results record records document documents report reports
-mention mentioned listed written find found give given know much many number get got
-""".split())
-_STOP_STEMS = frozenset(t[:STEM] if t.isalpha() else t for t in STOPWORDS)
+STOPWORDS = frozenset((
+    "a", "about", "according", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
+    "been", "before", "being", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "done",
+    "during", "each", "else", "ever", "for", "from", "had", "has", "have", "having", "he", "her", "here", "hers",
+    "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "me", "mine", "my", "myself", "no", "nor",
+    "not", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "own", "please", "said", "say",
+    "says", "she", "should", "show", "so", "some", "such", "tell", "than", "that", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "upon", "very",
+    "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would",
+    "you", "your", "yours", "level", "levels", "value", "values", "result", "results", "record", "records",
+    "document", "documents", "report", "reports", "mention", "mentioned", "listed", "written", "find", "found",
+    "give", "given", "know", "much", "many", "number", "get", "got", "note", "notes", "chart", "kind",
+    "sort", "against", "lowest", "highest", "latest", "last", "first", "recent", "current", "go", "went", "come", "came", "big", "large", "high", "low", "long", "often", "since"
+))
+
+
+def stem(word: str) -> str:
+    """Plural to singular (the 'S-stemmer': 'allergies' -> 'allergy', 'pressures' -> 'pressure'), and
+    '-ed'/'-ing' off long words. A cut to the first 5 letters made 'transaminase' match 'transplant' and
+    'hydrochlorothiazide' match 'hydrocodone'; other word forms meet through `rag.lexicon` groups.
+    """
+    if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("us", "ss", "is")):
+        return word[:-1]
+    if len(word) >= 7 and word.endswith(("ing", "ed")):  # 'transplanted' -> 'transplant', 'bleeding' -> 'bleed'
+        return word[:-3] if word.endswith("ing") else word[:-2]
+    return word
+
+
+_STOP_STEMS = frozenset(stem(t) for t in STOPWORDS)
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case number tokens and word stems (the first STEM letters of a word)."""
-    return [t[:STEM] if t.isalpha() else t for t in _TOKEN.findall(text.lower())]
+    """Lower-case number tokens and word stems (`stem`); a digit stuck to a name is dropped
+    ('1Hgb' in vendor C-CDA tables -> 'hgb')."""
+    tokens = []
+    for token in _TOKEN.findall(text.lower()):
+        glued = _GLUED.match(token)
+        token = glued.group(1) if glued else token
+        tokens.append(stem(token) if token.isalpha() else token)
+    return tokens
 
 
 def content_tokens(text: str) -> list[str]:
@@ -37,20 +67,14 @@ def content_tokens(text: str) -> list[str]:
     return [t for t in tokenize(text) if t not in _STOP_STEMS]
 
 
-def expanded(tokens: list[str]) -> list[str]:
-    """Topic words plus their everyday/record synonyms from `rag.lexicon`."""
-    from rag.lexicon import related_terms
-
-    out = list(tokens)
-    for token in tokens:
-        out += sorted(related_terms(token) - set(out))
-    return out
+def doc_title(doc_name: str) -> str:
+    """'b_ct_chest_report.txt' -> 'b ct chest report'."""
+    return Path(doc_name).stem.replace("_", " ").replace("-", " ")
 
 
 def search_text(chunk: Chunk) -> str:
     """What gets embedded and keyword-indexed: the document's name gives each chunk its context."""
-    title = Path(chunk.doc_name).stem.replace("_", " ").replace("-", " ")
-    return f"{title}: {chunk.text}"
+    return f"{doc_title(chunk.doc_name)}: {chunk.text}"
 
 
 @dataclass
@@ -58,12 +82,14 @@ class Hit:
     chunk: Chunk
     rrf: float        # fused rank score (orders the hits)
     dense: float      # cosine similarity of question and chunk
-    keyword: float    # IDF-weighted share of the question's topic words found in the chunk
+    keyword: float    # IDF-weighted share of the question's concepts (rag.lexicon) the chunk covers
     bm25: float
+    dense_rank: int = 0   # 0-based rank in the dense ranking
+    bm25_rank: int = 0    # 0-based rank in the BM25 ranking (len(index) when no query word matched)
 
     @property
     def evidence(self) -> float:
-        """How well this chunk supports an answer, 0..1 (used for abstention and shown as score)."""
+        """How well this chunk matches the question, 0..1 (shown as the source's score)."""
         return 0.5 * max(self.dense, 0.0) + 0.5 * self.keyword
 
 
@@ -76,7 +102,7 @@ class HybridIndex:
         self.embeddings = np.zeros((0, dim), dtype=np.float32)
         self._faiss = None
         self._bm25 = None
-        self._doc_freq: dict[str, int] = {}
+        self._postings: dict[str, set[int]] = {}
         self._chunk_tokens: list[set[str]] = []
 
     def __len__(self) -> int:
@@ -107,40 +133,53 @@ class HybridIndex:
         tokenized = [tokenize(search_text(c)) for c in self.chunks]
         self._bm25 = BM25Okapi(tokenized) if tokenized else None
         self._chunk_tokens = [set(t) for t in tokenized]
-        self._doc_freq = {}
-        for tokens in self._chunk_tokens:
+        self._postings = {}
+        for i, tokens in enumerate(self._chunk_tokens):
             for token in tokens:
-                self._doc_freq[token] = self._doc_freq.get(token, 0) + 1
+                self._postings.setdefault(token, set()).add(i)
 
-    def _idf(self, token: str) -> float:
-        return math.log(1 + (len(self.chunks) + 1) / (self._doc_freq.get(token, 0) + 0.5))
+    def covering(self, concept: Concept) -> set[int]:
+        """Ids of the chunks that cover `concept` (hold every word of one of its alternatives)."""
+        found: set[int] = set()
+        for alternative in concept.alternatives:
+            ids = set(self._postings.get(alternative[0], ()))
+            for token in alternative[1:]:
+                ids &= self._postings.get(token, set())
+            found |= ids
+        return found
 
-    def _mentions(self, i: int, token: str) -> bool:
-        from rag.lexicon import related_terms
+    def concept_weight(self, concept: Concept) -> float:
+        """IDF of a concept over this index: a concept no chunk covers weighs most."""
+        return math.log(1 + (len(self.chunks) + 1) / (len(self.covering(concept)) + 0.5))
 
-        words = self._chunk_tokens[i]
-        return token in words or not related_terms(token).isdisjoint(words)
+    def tokens_of(self, chunk_id: int) -> set[str]:
+        return self._chunk_tokens[chunk_id]
 
     def search(self, query: str, query_embedding: np.ndarray, k: int) -> list[Hit]:
-        """The top `k` chunks by reciprocal rank fusion of dense and BM25 rankings."""
+        """The top `k` chunks by reciprocal rank fusion of dense and BM25 (lexicon-expanded) rankings."""
         if not self.chunks:
             return []
         n = len(self.chunks)
         vector = np.asarray(query_embedding, dtype=np.float32).reshape(1, self.dim)
         dense_scores, dense_ids = self._faiss.search(vector, n)
         dense = {int(i): float(s) for i, s in zip(dense_ids[0], dense_scores[0]) if i >= 0}
-        topics = content_tokens(query)
-        query_tokens = expanded(topics)
+        dense_rank = {int(i): rank for rank, i in enumerate(dense_ids[0]) if i >= 0}
+        concepts = question_concepts(query)
+        query_tokens = expansion(concepts)
         bm25 = self._bm25.get_scores(query_tokens) if query_tokens else np.zeros(n)
-        fused = {i: 1.0 / (RRF_K + rank) for rank, i in enumerate(int(i) for i in dense_ids[0] if i >= 0)}
-        for rank, i in enumerate(i for i in np.argsort(-bm25) if bm25[i] > 0):
-            fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (RRF_K + rank)
-        total = sum(self._idf(t) for t in set(topics))
-        best = sorted(fused, key=fused.get, reverse=True)[:k]
+        fused = {i: 1.0 / (RRF_K + rank) for i, rank in dense_rank.items()}
+        bm25_rank = {}
+        for rank, i in enumerate(int(i) for i in np.argsort(-bm25) if bm25[i] > 0):
+            bm25_rank[i] = rank
+            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
+        weights = [self.concept_weight(c) for c in concepts]
+        covers = [self.covering(c) for c in concepts]
+        total = sum(weights)
         hits = []
-        for i in best:
-            covered = sum(self._idf(t) for t in set(topics) if self._mentions(i, t))
-            hits.append(Hit(self.chunks[i], fused[i], dense.get(i, 0.0), covered / total if total else 0.0, float(bm25[i])))
+        for i in sorted(fused, key=fused.get, reverse=True)[:k]:
+            covered = sum(w for w, ids in zip(weights, covers) if i in ids)
+            hits.append(Hit(self.chunks[i], fused[i], dense.get(i, 0.0), covered / total if total else 0.0,
+                            float(bm25[i]), dense_rank.get(i, n), bm25_rank.get(i, n)))
         return hits
 
     # Persistence (kept records of a logged-in user)

@@ -1,47 +1,117 @@
-"""Everyday words for medical terms, so a question in plain words reaches the record's wording.
+"""Lay words -> the words records use (data/lexicon/lay_clinical.tsv), for query expansion and coverage.
 
-Used to expand the keyword (BM25) query and the keyword-coverage check; dense retrieval sees the
-question as typed. Keys and values are single tokens after `rag.index.tokenize` (5-letter stems).
-No single letters: "K" or "x" also occur inside units ("K/uL", "x10^9/L") and would match any lab row.
+A question becomes a list of `Concept`s: each lay phrase of the lexicon found in the question
+("water pill", "ultrasound of my heart") is one concept whose alternatives are the phrase itself and
+its record words ("diuretic", "torsemide", "ejection fraction"); every other topic word is a concept
+of its own, with its synonyms. A passage covers a concept when it holds every word of one alternative.
 """
 from __future__ import annotations
 
+import argparse
+import re
+import sys
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-# plain word -> record words (every word of a group is related to the others)
-_GROUPS = [
-    ("flu", "influenza"), ("shot", "vaccine", "vaccination", "vaccinated", "immunization", "jab", "booster"),
-    ("sugar", "glucose"), ("a1c", "hba1c", "glycated"), ("thyroid", "tsh", "t4", "thyroxine"),
-    ("kidney", "renal", "creatinine", "egfr"), ("liver", "hepatic", "alt", "ast", "ggt", "bilirubin"),
-    ("cholesterol", "ldl", "hdl", "lipid", "triglycerides"), ("iron", "ferritin", "ferrous"),
-    ("anemia", "anaemia"), ("hemoglobin", "haemoglobin", "hb"), ("pressure", "bp", "hypertension"),
-    ("statin", "atorvastatin", "simvastatin", "rosuvastatin", "pravastatin"),
-    ("painkiller", "paracetamol", "acetaminophen", "ibuprofen"), ("fever", "temperature", "febrile"),
-    ("antibiotic", "amoxicillin", "ceftriaxone", "doxycycline", "azithromycin", "clavulanate"),
-    ("allergy", "allergic", "allergies", "intolerance"), ("smoke", "smoker", "smoking", "tobacco", "cigarettes"),
-    ("alcohol", "drink", "drinking"), ("xray", "radiograph", "radiography"),
-    ("weight", "kg", "bmi"), ("heart", "cardiac"), ("lung", "pulmonary", "chest"),
-    ("tetanus", "td", "tdap"), ("shingles", "zoster", "shingrix"), ("covid", "sars", "comirnaty", "coronavirus"),
-    ("pneumonia", "consolidation"), ("diabetes", "diabetic", "glucose"), ("platelets", "plt"),
-    ("white", "wbc", "leukocytes"), ("potassium", "kalium"), ("sodium", "na"), ("dose", "mg", "dosage"),
-    ("blood", "haematology", "hematology"), ("sleep", "apnoea", "apnea"), ("doctor", "physician", "dr", "gp"),
-    ("elevated", "high", "raised", "increased", "above"), ("decreased", "low", "reduced", "below"),
-    ("discharge", "discharged"), ("admitted", "admission", "hospitalised", "hospitalized"),
-]
+LEXICON = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "lay_clinical.tsv"
+# "High blood pressure, also called hypertension," in the MedlinePlus health-topic summaries.
+_ALSO_CALLED = re.compile(r"([A-Za-z][A-Za-z' -]{2,40}?)(?:,| -| is) (?:also called|also known as) "
+                          r"(?:an? |the )?([A-Za-z][A-Za-z' -]{2,40}?)[,.)]")
+
+
+@dataclass(frozen=True)
+class Concept:
+    words: tuple[str, ...]                      # the question's stems this concept stands for
+    alternatives: tuple[tuple[str, ...], ...]   # each a tuple of stems that together express it
+
+    def covered_by(self, tokens: set[str] | frozenset[str]) -> bool:
+        return any(all(t in tokens for t in alternative) for alternative in self.alternatives)
+
+    def stems(self) -> set[str]:
+        return {t for alternative in self.alternatives for t in alternative}
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    phrases: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...]  # lay stems -> record alternatives
+    synonyms: dict[str, frozenset[tuple[str, ...]]]                           # stem -> its synonyms
+
+
+def _stems(text: str) -> tuple[str, ...]:
+    from rag.index import content_tokens
+
+    return tuple(content_tokens(text))
 
 
 @lru_cache(maxsize=1)
-def _related() -> dict[str, frozenset[str]]:
-    from rag.index import tokenize
+def load_lexicon(path: Path = LEXICON) -> Lexicon:
+    """Parse the lexicon file (groups and lay phrases); '#' starts a comment."""
+    phrases: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    synonyms: dict[str, set[tuple[str, ...]]] = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if "\t" in line:
+            lay, record = line.split("\t", 1)
+            key = _stems(lay)
+            if key:
+                phrases.setdefault(key, set()).update(s for s in map(_stems, record.split(";")) if s)
+            continue
+        group = [s for s in map(_stems, line.split(";")) if s]
+        for member in group:
+            others = {g for g in group if g != member}
+            if len(member) == 1:
+                synonyms.setdefault(member[0], set()).update(others)
+            else:
+                phrases.setdefault(member, set()).update(others)
+    ordered = sorted(phrases.items(), key=lambda item: -len(item[0]))  # longest phrase first
+    return Lexicon(tuple((k, tuple(sorted(v))) for k, v in ordered),
+                   {k: frozenset(v) for k, v in synonyms.items()})
 
-    related: dict[str, set[str]] = {}
-    for group in _GROUPS:
-        stems = {t for word in group for t in tokenize(word)}
-        for stem in stems:
-            related.setdefault(stem, set()).update(stems - {stem})
-    return {stem: frozenset(words) for stem, words in related.items()}
+
+def question_concepts(question: str) -> list[Concept]:
+    """The question's topic, as concepts in the order the question names them (lay phrases are matched
+    first, longest first; every other topic word is a concept of its own)."""
+    lexicon = load_lexicon()
+    tokens = list(dict.fromkeys(_stems(question)))
+    left = set(tokens)
+    concepts: list[Concept] = []
+    for lay, record in lexicon.phrases:
+        if len(lay) > 1 and all(t in left for t in lay):
+            left -= set(lay)
+            concepts.append(Concept(lay, (lay, *record)))
+    single = dict(lexicon.phrases)
+    for token in tokens:
+        if token in left:
+            alternatives = {(token,), *single.get((token,), ()), *lexicon.synonyms.get(token, ())}
+            concepts.append(Concept((token,), tuple(sorted(alternatives, key=lambda a: (a != (token,), a)))))
+    return sorted(concepts, key=lambda c: min(tokens.index(w) for w in c.words))
 
 
-def related_terms(token: str) -> frozenset[str]:
-    """Record words that mean the same as `token` (empty when none are known)."""
-    return _related().get(token, frozenset())
+def expansion(concepts: list[Concept]) -> list[str]:
+    """Every stem of every alternative: the keyword (BM25) query."""
+    return sorted({t for concept in concepts for t in concept.stems()})
+
+
+def kb_synonyms(folder: Path) -> list[tuple[str, str]]:
+    """("high blood pressure", "hypertension") pairs from the KB's "also called" sentences."""
+    pairs = set()
+    for file in sorted(folder.glob("*.xml")):
+        for first, second in _ALSO_CALLED.findall(file.read_text(encoding="utf-8", errors="replace")):
+            pairs.add((first.strip().lower(), second.strip().lower()))
+    return sorted(pairs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Print candidate synonym lines from the health KB.")
+    parser.add_argument("--from-kb", type=Path, required=True, help="MedQuAD 4_MPlus_Health_Topics_QA folder")
+    args = parser.parse_args(argv)
+    for first, second in kb_synonyms(args.from_kb):
+        print(f"{first}; {second} # kb")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

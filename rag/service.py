@@ -1,5 +1,9 @@
 """HealyChat: questions answered from the user's own records, with [n] citations or an honest abstention.
 
+Answers are extractive: the sentence or table row that answers, quoted with its source; a weaker match
+is shown as "This may answer it"; "I cannot find that in your records" only when nothing relevant is
+there (`rag.answerability`). No language model writes any part of an answer.
+
 Each browser session has its own `SessionRecords` (documents + hybrid index) in
 `session.records`; nothing is shared between sessions. A logged-in user who opts in keeps
 their records under `<data_dir>/users/<user_id>/records/`; everything else ends with the session.
@@ -9,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import shutil
 import threading
 import time
@@ -18,24 +21,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
-
-from rag.chunking import Chunk, lab_chunks, page_chunks
-from rag.index import Hit, HybridIndex, content_tokens, search_text
-from rag.prompting import CANNOT_FIND, build_messages, looks_like_instruction
-from safety.guard import REPLACED_NOTE, SENTENCE_BREAK, StreamGuard
+from rag.answerability import ANSWER, REFUSE, Decision, decide
+from rag.chunking import Chunk, lab_chunks, page_chunks, section_at
+from rag.index import Hit, HybridIndex, search_text
+from rag.prompting import CANNOT_FIND
+from safety.limits import too_long
+from safety.redflags import red_flag_guidance
 from settings import Settings
 
 log = logging.getLogger(__name__)
 
-# Abstain when the best evidence score among the top hits is below this. Calibrated on
-# tests/data/rag/questions.json + data/samples with `scripts/eval_rag.py --sweep` (middle of the plateau
-# where every unanswerable question abstains and false abstention stays lowest).
-ABSTAIN_BELOW = 0.45
-EVIDENCE_DEPTH = 3        # hits considered for the abstention decision
-ANSWER_TOKENS = 96
-_DENIAL = re.compile(r"\b(cannot|can't|can not|unable to|could not|couldn't) find\b|\bnot (mentioned|found|available)\b",
-                     re.IGNORECASE)
+CANDIDATE_DEPTH = 8          # hits whose sentences the answerability decision reads (and may re-order)
+PARTIAL_PASSAGE_CHARS = 400  # a partial answer shows the whole passage when it is at most this long
 
 
 @dataclass
@@ -56,6 +53,7 @@ class Source:
     page: int
     text: str
     score: float
+    location: str = ""  # what to cite: "page 3", or the section heading of a one-page text file
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -88,17 +86,10 @@ def _default_embedder(settings: Settings):
     return get_embedder(settings)
 
 
-def _default_llm(settings: Settings):
-    from models.registry import get_assistant_llm
-    return get_assistant_llm(settings)
-
-
 class RagService:
-    def __init__(self, settings: Settings, embedder: Callable[[Settings], object] = _default_embedder,
-                 llm: Callable[[Settings], object] = _default_llm):
+    def __init__(self, settings: Settings, embedder: Callable[[Settings], object] = _default_embedder):
         self.settings = settings
         self._embedder = embedder
-        self._llm = llm
 
     @property
     def embedder(self):
@@ -200,86 +191,70 @@ class RagService:
 
     # ---- retrieval and answers --------------------------------------------------------------
     def retrieve(self, session, question: str, k: int | None = None) -> list[Hit]:
+        """The top hits by hybrid retrieval (dense + lexicon-expanded BM25), before answerability re-ranking."""
         store = self.records(session)
         with store.lock:
             if store.index is None or not len(store.index):
                 return []
             vector = self.embedder.encode([question])[0]
-            return store.index.search(question, vector, k or max(self.settings.rag_top_k, EVIDENCE_DEPTH))
+            return store.index.search(question, vector, k or max(self.settings.rag_top_k, CANDIDATE_DEPTH))
 
-    @staticmethod
-    def should_abstain(hits: list[Hit]) -> bool:
-        return not hits or max(h.evidence for h in hits[:EVIDENCE_DEPTH]) < ABSTAIN_BELOW
+    def decide(self, session, question: str) -> tuple[Decision, list[Hit]]:
+        """Retrieval plus the answer / partial / refuse decision (`rag.answerability`); hits re-ordered."""
+        store = self.records(session)
+        with store.lock:
+            hits = self.retrieve(session, question, CANDIDATE_DEPTH)
+            if store.index is None:
+                return Decision(REFUSE, None, "", 1.0, True, 0.0), []
+            return decide(question, hits, store.index)
+
+    def should_abstain(self, session, question: str) -> bool:
+        return self.decide(session, question)[0].verdict == REFUSE
 
     def answer(self, session, question: str) -> RagAnswer:
         *_, final = self.answer_stream(session, question)
         return final
 
     def answer_stream(self, session, question: str, stop: threading.Event | None = None) -> Iterator[RagAnswer]:
-        """Snapshots of the answer as it grows: a quoted passage first, then the model's short answer."""
+        """The answer as one snapshot: every sentence is quoted from the records by code, with its source.
+
+        `stop` is accepted for the chat tab's interface; nothing is generated, so there is nothing to stop.
+        """
         question = (question or "").strip()
         if not question:
             yield RagAnswer("Please type a question about your records.", True, [])
+            return
+        refusal = too_long(question, self.settings.max_message_chars, "question")
+        if refusal:  # before any retrieval
+            yield RagAnswer(refusal, True, [])
+            return
+        emergency = red_flag_guidance(question)
+        if emergency:  # the same detector as the assistant: the guidance is the whole answer
+            yield RagAnswer(emergency, False, [])
             return
         if not self.list_documents(session):
             yield RagAnswer("There are no records in this session yet: upload a document or add a "
                             "Healytics report first.", True, [])
             return
-        hits = self.retrieve(session, question)
-        sources = [Source(h.chunk.doc_name, h.chunk.page, h.chunk.text, round(h.evidence, 3)) for h in hits]
-        if self.should_abstain(hits):
+        decision, hits = self.decide(session, question)
+        hits = hits[:max(self.settings.rag_top_k, 3)]
+        documents = {d.doc_id: d for d in self.list_documents(session)}
+        sources = [Source(h.chunk.doc_name, h.chunk.page, h.chunk.text, round(h.evidence, 3),
+                          _location(h.chunk, documents.get(h.chunk.doc_id))) for h in hits]
+        if decision.verdict == REFUSE or decision.best is None:
             yield RagAnswer(f"{CANNOT_FIND} The closest passages are listed below, but they do not "
                             "seem to answer your question.", True, sources)
             return
-        lead = self._lead(question, hits)
-        yield RagAnswer(lead, False, sources, done=False)
-        try:
-            llm = self._llm(self.settings)
-        except Exception as error:  # ModelUnavailable or a broken backend: the quoted passage still answers
-            log.warning("HealyChat LLM unavailable: %s", error)
-            yield RagAnswer(lead + "\n\n(The language model is unavailable, so only the matching passage is shown.)",
-                            False, sources)
+        best = decision.best
+        number = next(n for n, h in enumerate(hits, start=1) if h is best.hit)
+        location = _location(best.hit.chunk, documents.get(best.hit.chunk.doc_id), best.sentence)
+        where = f"{best.hit.chunk.doc_name}, {location}"
+        if decision.verdict == ANSWER:
+            yield RagAnswer(f"From {where}: \u201c{_unheaded(best.sentence, location)}\u201d [{number}]", False, sources)
             return
-        excerpts = [(n, f"{h.chunk.doc_name}, page {h.chunk.page}", h.chunk.text[:500])
-                    for n, h in enumerate(hits, start=1)]
-        guard = StreamGuard([h.chunk.text for h in hits])
-        evidence_words = {w for h in hits for w in content_tokens(search_text(h.chunk))}
-        question_words = set(content_tokens(question))
-        try:
-            for delta in llm.stream_chat(build_messages(question, excerpts), max_new_tokens=ANSWER_TOKENS,
-                                         temperature=0.0, stop=stop):
-                text = _grounded_only(guard.feed(delta), evidence_words, question_words)
-                if text:
-                    yield RagAnswer(f"{lead}\n\n{text}", False, sources, done=False)
-        except Exception as error:
-            log.warning("HealyChat generation failed: %s", error)
-        text = _grounded_only(guard.finish().text, evidence_words, question_words)
-        yield RagAnswer(f"{lead}\n\n{text}" if text else lead, False, sources)
-
-    def _lead(self, question: str, hits: list[Hit]) -> str:
-        """The best-matching passage, quoted by code (never generated), with its citation."""
-        candidates: list[tuple[int, Hit, str]] = []
-        for number, hit in enumerate(hits[:2], start=1):
-            if hit.chunk.kind == "lab":
-                candidates.append((number, hit, hit.chunk.text))
-            else:
-                candidates += [(number, hit, s) for s in _passages(hit.chunk.text)]
-        if not candidates:
-            return f"The closest passage is in {hits[0].chunk.doc_name}, page {hits[0].chunk.page} [1]."
-        vectors = self.embedder.encode([question] + [text for _, _, text in candidates])
-        topics = set(content_tokens(question))
-        best_score, best = -1.0, candidates[0]
-        for candidate, vector in zip(candidates, vectors[1:]):
-            words = set(content_tokens(candidate[2]))
-            coverage = len(topics & words) / len(topics) if topics else 0.0
-            score = float(np.dot(vectors[0], vector)) + 0.3 * coverage + (0.1 if candidate[0] == 1 else 0.0)
-            if score > best_score:
-                best_score, best = score, candidate
-        number, hit, text = best
-        where = f"{hit.chunk.doc_name}, page {hit.chunk.page}"
-        if hit.chunk.kind == "lab":
-            return f"Your records show: {text} [{number}]."
-        return f"From {where}: \u201c{text}\u201d [{number}]"
+        passage = best.hit.chunk.text if len(best.hit.chunk.text) <= PARTIAL_PASSAGE_CHARS else best.sentence
+        yield RagAnswer(f"This may answer it, from {where}: \u201c{_unheaded(passage, location)}\u201d [{number}]",
+                        False, sources)
 
     # ---- kept records of logged-in users -----------------------------------------------------
     def user_records_dir(self, user_id: int) -> Path:
@@ -312,7 +287,7 @@ class RagService:
         try:
             shutil.copyfile(source, target_dir / f"{doc_id}_{name}")
         except OSError as error:
-            log.warning("could not keep a copy of %s: %s", name, error)
+            log.warning("could not keep a copy of record %s: %s", doc_id, type(error).__name__)  # ids, not names
 
     def _save_if_kept(self, session, store: SessionRecords) -> None:
         if session.user_id is not None and session.keep_records:
@@ -354,33 +329,15 @@ class RagService:
         return True
 
 
-def _passages(text: str) -> list[str]:
-    """Sentences/lines of a chunk; a short heading ('Medication:') is joined with what follows."""
-    parts = [p.strip() for p in SENTENCE_BREAK.split(text) if p.strip() and not looks_like_instruction(p)]
-    merged: list[str] = []
-    for part in parts:
-        if merged and (merged[-1].endswith(":") or len(merged[-1]) < 20):
-            merged[-1] = f"{merged[-1]} {part}"
-        else:
-            merged.append(part)
-    return merged
+
+def _unheaded(text: str, location: str) -> str:
+    """The quote without the section heading the chunker put in front, when the citation names it."""
+    return text[len(location) + 2:] if location and text.startswith(f"{location}: ") else text
 
 
-def _grounded_only(text: str, evidence_words: set[str], question_words: set[str]) -> str:
-    """The model's sentences that are about the records: most of their topic words occur in the
-    excerpts, and they add something beyond repeating the question. Chit-chat, invented content
-    and "cannot find" (the evidence above contradicts it) are dropped, and so are fragments of
-    fewer than three topic words (a cut-off "K" carries no claim a reader can check)."""
-    kept = []
-    for sentence in SENTENCE_BREAK.split(text):
-        sentence = sentence.strip()
-        if sentence == REPLACED_NOTE:
-            kept.append(sentence)
-            continue
-        words = set(content_tokens(sentence))
-        if len(words) < 3 or _DENIAL.search(sentence):
-            continue
-        supported = len(words & evidence_words) / len(words)
-        if supported >= 0.6 and not words <= question_words:
-            kept.append(sentence)
-    return " ".join(kept)
+def _location(chunk: Chunk, document: DocumentInfo | None, quote: str = "") -> str:
+    """'page 3' for a PDF or a many-page record; for a one-page text file, the section heading (of the
+    quoted sentence when one is given)."""
+    if document is None or document.pages != 1 or document.name.lower().endswith(".pdf"):
+        return f"page {chunk.page}"
+    return (section_at(chunk, quote) if quote else chunk.section) or f"page {chunk.page}"

@@ -212,6 +212,22 @@ def pattern_matches(text: str) -> list[PatternMatch]:
     return list(found.values())
 
 
+# A question about the past ("What was my hemoglobin?", "What did my echocardiogram show?", "When did I have my
+# stroke?"): record look-ups in HealyChat. The semantic signal is not asked about these (MiniLM puts "hemoglobin"
+# next to the bleeding phrases); the patterns still run, so a described emergency still fires.
+_RETROSPECTIVE_QUESTION = re.compile(
+    r"^(what|when|which|who|where|how (much|many|long|often|high|low)|did|was|were|quel\w*|quand|combien|qu'est-ce)\b"
+    r".*\b(was|were|did|had|showed?|shown|found|given|prescribed|done|measured|mentioned|recorded|said|etait|a ete"
+    r"|avait|ont ete)\b")
+
+
+def is_retrospective_question(text: str) -> bool:
+    """A question (about past results or events, or any question form), with no sign of something acute now."""
+    folded = fold(text).strip()
+    asked = _RETROSPECTIVE_QUESTION.search(folded) or _QUESTION_FORM.search(folded)
+    return bool(asked) and not _ACUTE.search(folded)
+
+
 def is_question_not_emergency(text: str) -> bool:
     """True for a question about a condition or a past history with no sign of something acute happening now."""
     folded = fold(text).strip()

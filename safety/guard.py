@@ -23,7 +23,6 @@ SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")  # shared by every module that
 _UNIT_AFTER = re.compile(r"\s?(%|[a-zA-Zµμ^0-9]*[a-zA-Zµμ]/[a-zA-Z0-9µμ^]+|"
                          r"(?:pg|fl|mg|g|kg|mmol|umol|µmol|meq|iu|u|ng|ug|µg|mm|mmhg|sec|s|bpm)\b)", re.IGNORECASE)
 
-REPLACED_NOTE = "(A sentence was removed because it named a number that is not in your results.)"
 
 
 def normalize_number(token: str) -> str:

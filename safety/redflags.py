@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from safety.emergency_patterns import fold, is_question_not_emergency, pattern_matches
+from safety.emergency_patterns import fold, is_question_not_emergency, is_retrospective_question, pattern_matches
 from safety.emergency_semantic import SemanticMatch, semantic_scorer
 
 # Semantic thresholds, chosen on data/redflags/tune.tsv only (`scripts/eval_redflags.py --set tune --grid`:
@@ -205,7 +205,9 @@ def analyse(text: str, cache_dir: str | Path | None = None) -> Analysis:
     if not (text or "").strip() or is_question_not_emergency(text):
         return Analysis(text, lang, True, [], None)
     patterns = [RedFlag(m.category, _label(m.category, m.lang), m.lang, m.phrase) for m in pattern_matches(text)]
-    return Analysis(text, lang, False, patterns, semantic_scorer(str(cache_dir) if cache_dir else None).best(text))
+    semantic = None if is_retrospective_question(text) else \
+        semantic_scorer(str(cache_dir) if cache_dir else None).best(text)
+    return Analysis(text, lang, False, patterns, semantic)
 
 
 def decide(analysis: Analysis, min_score: float = SEMANTIC_MIN_SCORE,

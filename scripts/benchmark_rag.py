@@ -1,23 +1,26 @@
-"""HealyChat speed: ingest a generated 50-page PDF, then time retrieval per question.
+"""HealyChat speed: ingest a generated 50-page PDF, time retrieval + the answer decision per question,
+then time cold `app.py ask` runs on two records.
 
-    .venv/bin/python scripts/benchmark_rag.py [--pages 50] [--queries 50]
+    .venv/bin/python scripts/benchmark_rag.py [--pages 50] [--queries 50] [--ask-runs 3]
 
-Targets: ingestion (extract + parse + chunk + embed + index) <= 15 s; retrieval <= 50 ms/query.
+Targets: ingestion (extract + parse + chunk + embed + index) <= 15 s; retrieval + decision <= 50 ms per
+question; `app.py ask` on two documents <= 5 s cold (a new process each time, 2 cores).
 The embedder is loaded before timing (its one-off load time is printed separately).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 TOPICS = ["blood pressure", "diabetes follow-up", "knee pain", "asthma control", "iron deficiency",
           "thyroid function", "kidney function", "cholesterol", "vaccination", "sleep quality"]
@@ -58,6 +61,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=50)
     parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--ask-runs", type=int, default=3, help="cold `app.py ask` runs to time (0: none)")
     args = parser.parse_args(argv)
 
     from models.registry import get_embedder
@@ -83,7 +87,7 @@ def main(argv=None) -> int:
         timings = []
         for question in questions[:args.queries]:
             started = time.perf_counter()
-            service.retrieve(session, question)
+            service.decide(session, question)
             timings.append(1000 * (time.perf_counter() - started))
         chunks = len(session.items["rag"].index)
         store.drop("bench")
@@ -92,10 +96,28 @@ def main(argv=None) -> int:
     print(json.dumps({
         "pages": args.pages, "chunks": chunks, "embedder_load_s": round(embedder_load_s, 2),
         "ingest_s": round(ingest_s, 2), "ingest_target_s": 15,
-        "retrieval_ms_median": round(statistics.median(timings), 1),
-        "retrieval_ms_p95": round(timings[int(0.95 * (len(timings) - 1))], 1), "retrieval_target_ms": 50,
+        "retrieval_and_decision_ms_median": round(statistics.median(timings), 1),
+        "retrieval_and_decision_ms_p95": round(timings[int(0.95 * (len(timings) - 1))], 1),
+        "retrieval_and_decision_target_ms": 50,
+        **ask_cold(args.ask_runs),
     }, indent=1))
     return 0
+
+
+def ask_cold(runs: int) -> dict:
+    """Wall time of `app.py ask` on two records, each run a new process (nothing cached in memory)."""
+    if runs <= 0:
+        return {}
+    records = ROOT / "tests" / "data" / "rag" / "records"
+    command = [sys.executable, str(ROOT / "app.py"), "ask", "--doc", str(records / "discharge_letter.txt"),
+               "--doc", str(records / "lab_report.txt"), "--question", "What was my hemoglobin?", "--json"]
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        seconds.append(time.perf_counter() - started)
+    return {"ask_two_docs_cold_s_median": round(statistics.median(seconds), 2),
+            "ask_two_docs_cold_s_max": round(max(seconds), 2), "ask_target_s": 5}
 
 
 if __name__ == "__main__":

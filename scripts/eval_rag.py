@@ -1,11 +1,16 @@
-"""Evaluate HealyChat retrieval and abstention on tests/data/rag/questions.json.
+"""Evaluate HealyChat retrieval and abstention on tests/data/rag/questions.json, or on real records.
 
 Every record in tests/data/rag/records/ (pages separated by form feeds) is rendered to a PDF with
 fpdf2 and ingested through the real upload path, together with the Healytics sample reports in
-data/samples/ (as distractors). Prints recall@3 on answerable questions, abstention on unanswerable
-ones and false abstention; `--sweep` also prints the rates for a range of abstention thresholds.
+data/samples/ (as distractors). Prints recall@3 on answerable questions (the expected passage among the
+first 3 sources of the answer), abstention on unanswerable ones and false abstention.
 
-    .venv/bin/python scripts/eval_rag.py [--sweep] [--verbose]
+`--dev FOLDER` scores a real_records_dev-style folder (questions.json with record sets, docs/) in-process,
+the way its score.py scores `app.py ask` (a hit: an expect string in the first 3 sources' text; an
+unanswerable is right only when abstained), per set and for the tune / report split (`--report C`).
+
+    .venv/bin/python scripts/eval_rag.py [--verbose]
+    .venv/bin/python scripts/eval_rag.py --dev ../shared/data/real_records_dev [--report C] [--verbose]
 """
 from __future__ import annotations
 
@@ -17,7 +22,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 QUESTIONS = ROOT / "tests" / "data" / "rag" / "questions.json"
 RECORDS = ROOT / "tests" / "data" / "rag" / "records"
 SAMPLES = ROOT / "data" / "samples"
@@ -53,61 +57,104 @@ def build_session(service, store, workdir: Path):
     return session
 
 
-def matches(hit, question) -> bool:
-    chunk = hit.chunk
-    return (Path(chunk.doc_name).stem == question["doc"] and chunk.page == question["page"]
-            and question["expect"].lower() in chunk.text.lower())
+def matches(source, question) -> bool:
+    return (Path(source.doc).stem == question["doc"] and source.page == question["page"]
+            and question["expect"].lower() in source.text.lower())
+
+
+def rates(rows: list[dict]) -> dict:
+    """recall@3, abstention and false abstention of scored rows (keys: answerable, hit, abstained)."""
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    def share(part, whole):
+        return (round(sum(part) / len(whole), 3) if whole else None)
+    return {"n": len(rows), "recall_at_3": share([r["hit"] for r in answerable], answerable),
+            "abstention": share([r["abstained"] for r in unanswerable], unanswerable),
+            "false_abstention": share([r["abstained"] for r in answerable], answerable)}
+
+
+def ask(service, session, question: str) -> tuple[object, float]:
+    started = time.perf_counter()
+    answer = service.answer(session, question)
+    return answer, time.perf_counter() - started
+
+
+def decision_figures(service, session, question: str) -> str:
+    """The values `rag.answerability` thresholds were fitted on."""
+    decision, _ = service.decide(session, question)
+    return (f"{decision.verdict} best={decision.score:.2f} topical={decision.topical:.2f} "
+            f"missing={decision.missing:.2f} head_missing={decision.head_missing}")
+
+
+def project_set(service, store, tmp: Path, verbose: bool) -> tuple[list[dict], list[float]]:
+    questions = json.loads(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    session = build_session(service, store, tmp)
+    rows, latencies = [], []
+    for question in questions:
+        answer, seconds = ask(service, session, question["question"])
+        latencies.append(seconds)
+        hit = question["doc"] is not None and any(matches(s, question) for s in answer.sources[:3])
+        rows.append({"answerable": question["doc"] is not None, "hit": hit, "abstained": answer.abstained})
+        if verbose:
+            print(f"{'A' if question['doc'] else 'U'} hit={hit!s:5} abstained={answer.abstained!s:5} "
+                  f"{question['question']}\n    {decision_figures(service, session, question['question'])}"
+                  f"\n    {answer.answer[:160]}")
+    store.drop("eval")
+    return rows, latencies
+
+
+def dev_set(service, store, folder: Path, verbose: bool) -> tuple[list[dict], list[float]]:
+    data = json.loads((folder / "questions.json").read_text(encoding="utf-8"))
+    rows, latencies = [], []
+    for name, docs in sorted(data["sets"].items()):
+        session = store.get(f"dev-{name}")
+        for doc in docs:
+            service.add_file(session, folder / doc)
+        for question in (q for q in data["questions"] if q["set"] == name):
+            answer, seconds = ask(service, session, question["q"])
+            latencies.append(seconds)
+            expect = question["expect"]
+            joined = " ".join(s.text for s in answer.sources[:3]).lower()
+            hit = expect is not None and any(e.lower() in joined for e in expect)
+            rows.append({"set": name, "answerable": expect is not None, "hit": hit, "abstained": answer.abstained})
+            if verbose:
+                tag = "U" if expect is None else ("A+" if hit else "A-")
+                right = answer.abstained if expect is None else not answer.abstained
+                print(f"{name} {tag:2} {'ok  ' if right else 'MISS'} {question['q']}\n"
+                      f"    {decision_figures(service, session, question['q'])}\n    {answer.answer[:200]}")
+        store.drop(f"dev-{name}")
+    return rows, latencies
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sweep", action="store_true", help="print rates for a range of thresholds")
+    parser.add_argument("--dev", type=Path, help="a real_records_dev folder (questions.json + docs/)")
+    parser.add_argument("--report", default="C", help="with --dev: comma-separated sets held out for reporting")
     parser.add_argument("--verbose", action="store_true", help="print every question's outcome")
     args = parser.parse_args(argv)
 
-    from rag import service as rag_service
-    from rag.service import EVIDENCE_DEPTH, RagService
+    from rag.service import RagService
     from settings import get_settings
     from storage.sessions import SessionStore
 
-    questions = json.loads(QUESTIONS.read_text(encoding="utf-8"))["questions"]
     with tempfile.TemporaryDirectory(prefix="healify-eval-rag-") as tmp:
         tmp = Path(tmp)
         service = RagService(get_settings())
         store = SessionStore(tmp / "sessions")
-        session = build_session(service, store, tmp)
-        rows, latencies = [], []
-        for question in questions:
-            started = time.perf_counter()
-            hits = service.retrieve(session, question["question"])
-            latencies.append(time.perf_counter() - started)
-            evidence = max((h.evidence for h in hits[:EVIDENCE_DEPTH]), default=0.0)
-            found = question["doc"] is not None and any(matches(h, question) for h in hits[:3])
-            rows.append((question, evidence, found, service.should_abstain(hits)))
-            if args.verbose:
-                kind = "A" if question["doc"] else "U"
-                print(f"{kind} found={found!s:5} evidence={evidence:.3f} {question['question']}")
-        store.drop("eval")
-
-    answerable = [r for r in rows if r[0]["doc"] is not None]
-    unanswerable = [r for r in rows if r[0]["doc"] is None]
-    recall = sum(r[2] for r in answerable) / len(answerable)
-    abstention = sum(r[3] for r in unanswerable) / len(unanswerable)
-    false_abstention = sum(r[3] for r in answerable) / len(answerable)
+        if args.dev:
+            rows, latencies = dev_set(service, store, args.dev, args.verbose)
+        else:
+            rows, latencies = project_set(service, store, tmp, args.verbose)
     latencies.sort()
-    print(json.dumps({
-        "questions": len(rows), "answerable": len(answerable), "unanswerable": len(unanswerable),
-        "recall_at_3": round(recall, 3), "abstention_unanswerable": round(abstention, 3),
-        "false_abstention": round(false_abstention, 3), "threshold": rag_service.ABSTAIN_BELOW,
-        "retrieval_ms_median": round(1000 * latencies[len(latencies) // 2], 1),
-    }, indent=1))
-    if args.sweep:
-        print("threshold  abstention  false_abstention")
-        for step in range(20, 61, 2):
-            threshold = step / 100
-            abst = sum(r[1] < threshold for r in unanswerable) / len(unanswerable)
-            false = sum(r[1] < threshold for r in answerable) / len(answerable)
-            print(f"{threshold:9.2f}  {abst:10.3f}  {false:16.3f}")
+    summary = {"all": rates(rows)}
+    if args.dev:
+        report = set(args.report.split(","))
+        summary.update({f"set {name}": rates([r for r in rows if r["set"] == name])
+                        for name in sorted({r["set"] for r in rows})})
+        summary["tune"] = rates([r for r in rows if r["set"] not in report])
+        summary["report"] = rates([r for r in rows if r["set"] in report])
+    summary["answer_ms_median"] = round(1000 * latencies[len(latencies) // 2], 1)
+    print(json.dumps(summary, indent=1))
     return 0
 
 

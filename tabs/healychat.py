@@ -15,16 +15,17 @@ HEADERS = ["Record", "Pages", "Passages", "Lab results"]
 
 
 def format_answer(answer) -> str:
-    """The answer followed by its sources: document, page, snippet and score."""
+    """The answer, then its sources (document, page or section, snippet, score) in a collapsible block."""
     if not answer.sources:
         return answer.answer
     title = "Closest passages (weak match)" if answer.abstained else "Sources"
-    lines = [answer.answer, "", f"**{title}**"]
+    lines = [answer.answer, "", f"<details><summary>{title} ({len(answer.sources)})</summary>", ""]
     for number, source in enumerate(answer.sources, start=1):
         snippet = " ".join(source.text.split())
         snippet = snippet if len(snippet) <= 220 else snippet[:217] + "..."
-        lines.append(f"{number}. *{source.doc}*, page {source.page} · score {source.score:.2f} · {snippet}")
-    return "\n".join(lines)
+        where = source.location or f"page {source.page}"
+        lines.append(f"{number}. *{source.doc}*, {where} · score {source.score:.2f} · {snippet}")
+    return "\n".join([*lines, "", "</details>"])
 
 
 @dataclass

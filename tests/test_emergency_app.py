@@ -64,3 +64,9 @@ def test_a_question_about_a_condition_is_not_an_emergency(app_server, question):
     assert client.predict(question, api_name="/emergency_check")["emergency"] is False
     chat = client.predict(question, None, api_name="/assistant_send")[1]
     assert not _text(chat[-1]).startswith("🚨")
+
+
+def test_healychat_questions_use_the_same_detector(app_server):
+    client = app_server.client()
+    history = client.predict(MESSAGES["stroke"], [], api_name="/healychat_ask")[0]
+    assert _text(history[-1]) == client.predict(MESSAGES["stroke"], api_name="/emergency_check")["guidance"]

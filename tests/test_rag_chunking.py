@@ -1,6 +1,16 @@
-"""Chunking keeps page numbers, respects the size, overlaps, and writes one line per lab result."""
+"""Chunking keeps page numbers and section headings, respects the size, overlaps, makes one chunk per
+table row, and writes one line per lab result."""
 from rag.chunking import lab_chunks, lab_result_line, page_chunks, split_text
 from reports.parser import LabResult
+
+CCDA = """PATIENT VITAL SIGNS
+- Vital Sign: Body weight | Date: August 1, 2013 | Result: 81 kg
+- Vital Sign: Body height | Date: August 1, 2013 | Result: 177 cm
+MEDICATIONS
+Active Medications
+- Medication: torsemide 20 MG Oral Tablet | Dose: 20 MG | Status: Active
+- Medication: Aranesp 500 MCG | Dose: 500 MCG | Status: Active
+"""
 
 
 def test_chunks_keep_their_page_number_and_size():
@@ -27,3 +37,27 @@ def test_lab_result_becomes_one_line_with_value_range_flag_and_page():
     assert line == "Hemoglobin 10.2 g/dL (ref 13.5 - 17.5) low, report blood_test.pdf, page 2"
     [chunk] = lab_chunks("d1", "blood_test.pdf", [result])
     assert chunk.kind == "lab" and chunk.page == 2
+
+
+def test_table_rows_become_one_chunk_each_under_their_heading():
+    chunks = page_chunks("d1", "chart.txt", [CCDA], size=600, overlap=100)
+    rows = [c for c in chunks if c.kind == "row"]
+    assert len(rows) == 4
+    assert rows[0].text == "PATIENT VITAL SIGNS: Vital Sign: Body weight | Date: August 1, 2013 | Result: 81 kg"
+    assert rows[2].section == "MEDICATIONS - Active Medications" and "torsemide 20 MG" in rows[2].text
+    assert all("Aranesp" not in c.text for c in rows[:3])
+
+
+def test_every_chunk_of_a_long_section_starts_with_its_heading():
+    note = "HISTORY: Short history.\nMEDICATIONS AT DISCHARGE: " + "Aspirin 81 mg daily, review in clinic. " * 40
+    chunks = page_chunks("d1", "note.txt", [note], size=300, overlap=60)
+    long_section = [c for c in chunks if c.section == "MEDICATIONS AT DISCHARGE"]
+    assert len(long_section) >= 4 and all(c.text.startswith("MEDICATIONS AT DISCHARGE: ") for c in long_section)
+    assert all(len(c.text) <= 300 for c in chunks)
+    assert chunks[0].section == "HISTORY"
+
+
+def test_lab_lines_the_catalogue_does_not_know_are_left_to_the_text():
+    misread = LabResult(test="RxNorm 731241", analyte=None, value=731241.0, value_text="731241", unit="/2017",
+                        ref_low=None, ref_high=None, ref_text="02/10", ref_source="report", flag="high", page=1)
+    assert lab_chunks("d1", "chart.txt", [misread]) == []

@@ -28,7 +28,7 @@ def test_sessions_are_isolated_and_files_expire(tmp_path):
     server = AppServer(tmp_path / "data", {"HEALIFY_SESSION_TTL_S": "10"}).start(timeout_s=90)
     try:
         a, b = server.client(), server.client()
-        status, rows, _, _ = upload(a, RECORDS / "vaccination_record.txt")
+        status, _, _, _ = upload(a, RECORDS / "vaccination_record.txt")
         assert "Added vaccination_record.txt" in status
         kept = list((server.data_dir / "sessions").glob("*/rag/*_vaccination_record.txt"))
         assert len(kept) == 1 and a.session_hash not in str(kept[0])  # folders are server-made names

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import itertools
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-
-from eval_redflags import evaluate
-
+from safety.emergency_eval import evaluate
 from safety.emergency_patterns import fold
 from safety.emergency_semantic import NO_EMERGENCY, SETS, load_set
 from safety.redflags import CATEGORIES, analyse, detect_red_flags, emergency_guidance, red_flag_guidance
