@@ -1,0 +1,174 @@
+"""The loaded knowledge base: passages, FAISS (dense) and BM25 (keyword) indexes, topic names and vocabulary."""
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from knowledge import store
+from knowledge.corpus import Passage
+from knowledge.terms import fold
+from rag.index import RRF_K, content_tokens, tokenize
+from safety.grounding import stem
+
+# A question naming a topic (its title or an "also called" name) ranks that topic's passages as if they were
+# first in one more ranking. Question-type words ("symptoms", "treat") favour passages answering that type.
+TITLE_BONUS = 1.0 / RRF_K
+QTYPE_BONUS = 0.5 / RRF_K
+CANDIDATES = 40          # passages fused from each ranking
+FUZZY_CUTOFF = 0.8       # difflib ratio for a typo ('diabetis' -> 'diabetes' is 0.875)
+_QTYPES = {
+    "symptoms": ("symptom", "sign", "feel", "notice"), "treatment": ("treat", "cure", "therap", "medicin", "manag"),
+    "causes": ("cause", "why", "reason", "trigger"), "prevention": ("prevent", "avoid", "stop", "protect"),
+    "exams and tests": ("test", "diagnos", "check", "screen", "exam"),
+    "susceptibility": ("risk", "who", "get", "catch", "contagious", "spread"),
+    "outlook": ("outlook", "prognos", "life", "surviv", "recover"), "frequency": ("common", "many", "often"),
+}
+_PHRASE_WORDS = re.compile(r"[a-z0-9]+")
+
+
+@dataclass
+class Hit:
+    index: int
+    passage: Passage
+    fused: float       # reciprocal-rank-fusion score with bonuses (orders the hits)
+    dense: float       # cosine similarity of query and passage
+    coverage: float    # IDF-weighted share of the query's topic words found in the passage
+
+    @property
+    def evidence(self) -> float:
+        """How well the passage matches the question, 0..1 (used for abstention)."""
+        return 0.5 * max(self.dense, 0.0) + 0.5 * self.coverage
+
+
+def question_types(text: str) -> set[str]:
+    """MedQuAD question types the question asks about ('what are the symptoms' -> {'symptoms'})."""
+    lowered = text.lower()
+    return {qtype for qtype, cues in _QTYPES.items() if any(cue in lowered for cue in cues)}
+
+
+def _phrase(text: str) -> str:
+    return " ".join(_PHRASE_WORDS.findall(fold(text)))
+
+
+class KnowledgeBase:
+    """Passages with their unit embeddings; indexes are built in memory at load."""
+
+    def __init__(self, passages: list[Passage], vectors: np.ndarray, meta: dict, vocabulary: dict[str, float]):
+        import faiss
+        from rank_bm25 import BM25Okapi
+
+        self.passages = passages
+        self.vectors = vectors
+        self.meta = meta
+        self.vocabulary = vocabulary
+        self.dense = faiss.IndexFlatIP(vectors.shape[1])
+        self.dense.add(vectors)
+        tokens = [tokenize(p.search_text) for p in passages]
+        self.bm25 = BM25Okapi(tokens)
+        self._token_sets = [set(t) for t in tokens]
+        self._doc_freq: dict[str, int] = {}
+        for token_set in self._token_sets:
+            for token in token_set:
+                self._doc_freq[token] = self._doc_freq.get(token, 0) + 1
+        self.topic_passages: dict[str, list[int]] = {}
+        self.names: dict[str, set[str]] = {}
+        for i, passage in enumerate(passages):
+            self.topic_passages.setdefault(passage.topic, []).append(i)
+            for name in [passage.title, *passage.synonyms]:
+                key = _phrase(name)
+                if len(key) >= 3:
+                    self.names.setdefault(key, set()).add(passage.topic)
+
+    @classmethod
+    def load(cls, folder: Path) -> KnowledgeBase:
+        passages, vectors, meta = store.load(folder)
+        return cls(passages, vectors, meta, store.load_vocabulary(folder))
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def title(self, topic: str) -> str:
+        return self.passages[self.topic_passages[topic][0]].title
+
+    # ---- words -----------------------------------------------------------------------------
+    def knows(self, word: str) -> bool:
+        """The word (lightly stemmed) occurs somewhere in the knowledge base."""
+        return stem(word) in self.vocabulary
+
+    @cached_property
+    def _surface_words(self) -> dict[str, list[str]]:
+        """Words of the topic names and passages, bucketed by first letter (for typo correction)."""
+        buckets: dict[str, set[str]] = {}
+        for passage in self.passages:
+            for word in re.findall(r"[a-z]{4,}", passage.search_text.lower()):
+                buckets.setdefault(word[0], set()).add(word)
+        return {letter: sorted(words) for letter, words in buckets.items()}
+
+    def correct(self, word: str) -> str | None:
+        """The knowledge-base word a misspelt `word` most likely means (None: nothing close)."""
+        word = word.lower()
+        close = difflib.get_close_matches(word, self._surface_words.get(word[:1], []), n=1, cutoff=FUZZY_CUTOFF)
+        return close[0] if close else None
+
+    def named_topics(self, text: str) -> set[str]:
+        """Topics whose title or 'also called' name appears in `text` as whole words."""
+        words = _phrase(text).split()
+        found: set[str] = set()
+        for size in range(min(6, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                key = " ".join(words[start:start + size])
+                found |= self.names.get(key, set())
+        return found
+
+    # ---- retrieval -------------------------------------------------------------------------
+    def _idf(self, token: str) -> float:
+        return math.log(1 + (len(self.passages) + 1) / (self._doc_freq.get(token, 0) + 0.5))
+
+    def coverage(self, index: int, topics: list[str]) -> float:
+        """IDF-weighted share of the query's topic tokens found in passage `index`."""
+        unique = set(topics)
+        total = sum(self._idf(t) for t in unique)
+        found = sum(self._idf(t) for t in unique if t in self._token_sets[index])
+        return found / total if total else 0.0
+
+    def search(self, query: str, vector: np.ndarray, k: int = 10, prefer: set[str] | None = None,
+               qtypes: set[str] | None = None, within: set[str] | None = None) -> list[Hit]:
+        """Top `k` passages by reciprocal rank fusion of dense and BM25 rankings, plus topic bonuses.
+
+        `prefer`: topics named in the question; `within`: restrict to these topics (a follow-up's topic).
+        """
+        vector = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        if within:
+            pool = [i for topic in within for i in self.topic_passages.get(topic, [])]
+            dense_ranked = sorted(pool, key=lambda i: -float(self.vectors[i] @ vector[0]))
+        else:
+            _, ids = self.dense.search(vector, CANDIDATES)
+            dense_ranked = [int(i) for i in ids[0] if i >= 0]
+            pool = None
+        topics = content_tokens(query)
+        fused: dict[int, float] = {}
+        for rank, i in enumerate(dense_ranked[:CANDIDATES]):
+            fused[i] = 1.0 / (RRF_K + rank)
+        if topics:
+            scores = self.bm25.get_batch_scores(topics, pool) if pool else self.bm25.get_scores(topics)
+            order = np.argsort(-np.asarray(scores))[:CANDIDATES]
+            for rank, j in enumerate(order):
+                if scores[j] > 0:
+                    i = pool[j] if pool else int(j)
+                    fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
+        for topic in prefer or set():
+            for i in self.topic_passages.get(topic, []):
+                if not within or topic in within:
+                    fused[i] = fused.get(i, 0.0) + TITLE_BONUS
+        for i in fused:
+            if qtypes and self.passages[i].qtype in qtypes:
+                fused[i] += QTYPE_BONUS
+        best = sorted(fused, key=fused.get, reverse=True)[:k]
+        return [Hit(i, self.passages[i], fused[i], float(self.vectors[i] @ vector[0]), self.coverage(i, topics))
+                for i in best]

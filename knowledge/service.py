@@ -1,0 +1,286 @@
+"""Grounded health answers: the few most relevant sentences of trusted sources, each cited, or an honest abstention.
+
+    service = KnowledgeService()                      # data/knowledge/, the embedded MiniLM
+    reply = service.answer("what is a sugar test?", history=[{"role": "user", "content": "..."}, ...])
+    reply.text, reply.sources, reply.abstained, reply.lang
+
+Every sentence of `reply.text` is either fixed text written here (lead, abstention) or quoted verbatim
+from a cited passage. Retrieval reads the conversation: a follow-up ("and in children?") keeps the topic
+of the question it follows.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.corpus import Passage, sentences
+from knowledge.index import Hit, KnowledgeBase, question_types
+from knowledge.terms import FRENCH_COMMON, fold, is_french, lay_expansion, translate_french
+from rag.index import content_tokens
+from safety.grounding import grounded_sentences
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "knowledge"
+ABSTAIN_EN = "I don't have reliable information about that; please ask a clinician or pharmacist."
+ABSTAIN_FR = ("Je n'ai pas d'information fiable à ce sujet ; demandez à un médecin ou à un pharmacien.")
+DATE_NOTE_EN = ("These sources are NIH/CDC pages from about 2017; the links lead to the current pages. "
+                "This is general information, not medical advice.")
+DATE_NOTE_FR = ("Ces sources sont des pages NIH/CDC (en anglais) d'environ 2017 ; les liens mènent aux pages "
+                "actuelles. Information générale, pas un avis médical.")
+
+# Abstain when the best passage's evidence (0.5 x cosine + 0.5 x IDF-weighted keyword coverage, see
+# knowledge.index.Hit) is below ABSTAIN_BELOW. Chosen with `scripts/eval_knowledge.py --sweep` on the tuning
+# half of the dev set; figures in that script's docstring.
+ABSTAIN_BELOW = 0.45
+ANSWER_SENTENCES = 3       # at most this many quoted sentences
+ANSWER_WORDS = 80          # and about this many words in all
+SECOND_TOPIC_RATIO = 0.9   # a second topic is quoted when its best passage scores this close to the first
+SENTENCE_MARGIN = 0.12     # sentences scoring this far below the best one are left out
+HIT_DEPTH = 8
+# An unknown word (not anywhere in the knowledge base, no close spelling) that looks like the name of a
+# drug or disease: the question is about something the sources do not describe, so the answer abstains.
+_NAME_SUFFIXES = ("mab", "nib", "vir", "zole", "pril", "olol", "sartan", "statin", "mycin", "cillin", "azepam",
+                  "pine", "done", "zine", "xine", "fen", "prazole", "tide", "lukast", "itis", "osis", "emia",
+                  "oma", "pathy", "plasia", "algia", "ase", "ol", "ex", "in", "ium", "ide", "ate", "an", "il")
+_NAME_CUES = {"drug", "medicine", "medication", "pill", "tablet", "called", "named", "disease", "syndrome",
+              "condition", "virus", "vaccine", "supplement", "treatment", "cream", "injection"}
+_FOLLOW_UP = re.compile(r"^\s*(and|also|what about|how about|what if|et|and what|aussi|is it|does it|can it|"
+                        r"are they|do they|et pour|et chez|et si|et les|et le|et la)\b", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(it|its|this|that|they|them|those|these|il|elle|ils|elles|ça|cela|ce)\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]*")
+
+
+@dataclass
+class Source:
+    number: int
+    title: str
+    publisher: str
+    url: str
+    passage: str
+    attribution: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class KnowledgeAnswer:
+    text: str
+    sources: list[Source] = field(default_factory=list)
+    abstained: bool = False
+    lang: str = "en"
+    topics: list[str] = field(default_factory=list)   # topic ids quoted (for follow-ups and the UI)
+    note: str = ""                                     # date / not-medical-advice line to show with sources
+    evidence: float = 0.0                              # best passage's evidence score (abstains below ABSTAIN_BELOW)
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "sources": [s.to_dict() for s in self.sources], "abstained": self.abstained,
+                "lang": self.lang, "topics": self.topics, "note": self.note}
+
+    def sources_markdown(self) -> str:
+        """The sources as a Markdown list with links and attributions (for a collapsible panel)."""
+        lines = []
+        for s in self.sources:
+            link = f"[{s.title}]({s.url})" if s.url else s.title
+            lines.append(f"[{s.number}] {s.publisher}: {link}. {s.attribution}")
+        return "\n".join(lines + ([f"\n{self.note}"] if self.note and lines else []))
+
+
+@dataclass
+class Query:
+    """A question made ready for retrieval."""
+    text: str                     # English retrieval text (translated, expanded, typos corrected)
+    topic_words: str              # the question's own words (coverage and sentence choice)
+    lang: str
+    unknown_names: list[str]
+    named: set[str]
+    qtypes: set[str]
+
+
+@lru_cache(maxsize=1)
+def _embedded_embedder():
+    from models.embedder import EMBEDDED, load_embedder
+    return load_embedder(EMBEDDED)
+
+
+class KnowledgeService:
+    """Answers health questions from the committed knowledge base (`data/knowledge/`)."""
+
+    def __init__(self, data_dir: Path = DATA_DIR, embedder_loader: Callable[[], object] = _embedded_embedder,
+                 abstain_below: float = ABSTAIN_BELOW):
+        self.data_dir = Path(data_dir)
+        self.abstain_below = abstain_below
+        self._embedder_loader = embedder_loader
+        self._kb: KnowledgeBase | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The knowledge base, loaded on first use."""
+        if self._kb is None:
+            with self._lock:
+                if self._kb is None:
+                    self._kb = KnowledgeBase.load(self.data_dir)
+        return self._kb
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        return self._embedder_loader().encode(texts)
+
+    # ---- understanding the question ---------------------------------------------------------
+    def prepare(self, question: str) -> Query:
+        """Translate (French), expand lay words, correct typos and spot unknown names."""
+        lang = "fr" if is_french(question) else "en"
+        english = translate_french(question) if lang == "fr" else question
+        words, unknown, corrected = [], [], []
+        tokens = _WORD.findall(english)
+        for position, token in enumerate(tokens):
+            word = token.strip("'-")
+            lowered = fold(word)
+            if len(lowered) < 4 or self.kb.knows(lowered) or lowered in FRENCH_COMMON:
+                words.append(word)
+                continue
+            fixed = self.kb.correct(lowered)
+            if fixed:
+                corrected.append(fixed)
+                words.append(fixed)
+            elif self._looks_like_name(word, tokens[:position], question):
+                unknown.append(word)
+            else:
+                words.append(word)
+        own = " ".join(words)
+        expansion = lay_expansion(own)
+        text = " ".join([own, *expansion])
+        return Query(text, own, lang, unknown, self.kb.named_topics(text), question_types(text))
+
+    @staticmethod
+    def _looks_like_name(word: str, before: list[str], question: str) -> bool:
+        """An unknown word that reads as a drug or disease name: suffix, capital letter or a cue word before it."""
+        lowered = fold(word)
+        capitalised = word[:1].isupper() and not question.strip().startswith(word)
+        cue = any(fold(b) in _NAME_CUES for b in before[-2:])
+        return capitalised or cue or lowered.endswith(_NAME_SUFFIXES) or len(lowered) >= 9
+
+    def _is_follow_up(self, question: str, query: Query) -> bool:
+        """A short question that leans on the previous one ('and in children?', 'is it contagious?')."""
+        if query.named:
+            return bool(_FOLLOW_UP.match(question)) and len(query.topic_words.split()) <= 4
+        return bool(_FOLLOW_UP.match(question) or _PRONOUN.search(question)) or len(question.split()) <= 3
+
+    def _previous_topics(self, history: list[dict] | None) -> list[str]:
+        """Topics of the latest earlier user question that had its own topic."""
+        users = [m.get("content", "") for m in (history or []) if m.get("role") == "user"]
+        for previous in reversed(users[-4:]):
+            if not isinstance(previous, str) or not previous.strip():
+                continue
+            query = self.prepare(previous)
+            if query.unknown_names:
+                return []
+            hits = self._retrieve(query)
+            if hits and hits[0].evidence >= self.abstain_below:
+                return [hits[0].passage.topic]
+        return []
+
+    # ---- retrieval ---------------------------------------------------------------------------
+    def _retrieve(self, query: Query, within: set[str] | None = None, vector: np.ndarray | None = None) -> list[Hit]:
+        vector = self._embed([query.text])[0] if vector is None else vector
+        return self.kb.search(query.text, vector, HIT_DEPTH, prefer=query.named, qtypes=query.qtypes, within=within)
+
+    def search(self, question: str, k: int = HIT_DEPTH) -> list[Hit]:
+        """The best passages for a question (no answer composed)."""
+        query = self.prepare(question)
+        return self._retrieve(query)[:k]
+
+    def passages_for(self, topics_or_query: list[str] | str, k: int = 3) -> list[Passage]:
+        """Passages for SkinGuard/Healytics: topic ids ('condition:mel', 'analyte:potassium', 'kb:4:0000001')
+        give their first `k` passages each; a text query gives the `k` best passages."""
+        if isinstance(topics_or_query, str):
+            return [hit.passage for hit in self.search(topics_or_query, k)]
+        kb = self.kb
+        return [kb.passages[i] for topic in topics_or_query for i in kb.topic_passages.get(topic, [])[:k]]
+
+    # ---- answers -----------------------------------------------------------------------------
+    def answer(self, question: str, history: list[dict] | None = None) -> KnowledgeAnswer:
+        """An extractive, cited answer to `question`, reading `history` (role/content dicts) for follow-ups."""
+        question = (question or "").strip()
+        lang = "fr" if is_french(question) else "en"
+        if not question:
+            return self._abstain(lang)
+        query = self.prepare(question)
+        if query.unknown_names:
+            return self._abstain(query.lang)
+        within = None
+        if self._is_follow_up(question, query):
+            previous = self._previous_topics(history)
+            if previous:
+                within = set(previous)
+                query.text = f"{self.kb.title(previous[0])} {query.text}"
+        hits = self._retrieve(query, within)
+        evidence = max((h.evidence for h in hits[:3]), default=0.0)
+        if evidence < self.abstain_below:
+            return self._abstain(query.lang, evidence)
+        answer = self._compose(query, hits)
+        answer.evidence = evidence
+        return answer
+
+    def _abstain(self, lang: str, evidence: float = 0.0) -> KnowledgeAnswer:
+        return KnowledgeAnswer(ABSTAIN_FR if lang == "fr" else ABSTAIN_EN, [], True, lang, evidence=evidence)
+
+    def _chosen_topics(self, hits: list[Hit]) -> list[str]:
+        """The best topic, and a second one whose best passage scores nearly as well."""
+        topics = [hits[0].passage.topic]
+        for hit in hits[1:]:
+            if hit.passage.topic not in topics and hit.fused >= SECOND_TOPIC_RATIO * hits[0].fused:
+                topics.append(hit.passage.topic)
+                break
+        return topics
+
+    def _compose(self, query: Query, hits: list[Hit]) -> KnowledgeAnswer:
+        topics = self._chosen_topics(hits)
+        passages = [h for h in hits if h.passage.topic in topics][:4]
+        candidates = [(h, position, s) for h in passages for position, s in enumerate(sentences(h.passage.text))]
+        vectors = self._embed([query.text] + [s for _, _, s in candidates])
+        own_words = set(content_tokens(query.topic_words))
+        scored = []
+        for (hit, position, sentence), vector in zip(candidates, vectors[1:]):
+            words = set(content_tokens(sentence))
+            coverage = len(own_words & words) / len(own_words) if own_words else 0.0
+            score = float(vectors[0] @ vector) + 0.3 * coverage + 0.05 * hit.fused * 60 - 0.02 * position
+            scored.append((score, hit, position, sentence))
+        scored.sort(key=lambda item: -item[0])
+        chosen, words = [], 0
+        for score, hit, position, sentence in scored:
+            if chosen and (score < scored[0][0] - SENTENCE_MARGIN or len(chosen) >= ANSWER_SENTENCES
+                           or words + len(sentence.split()) > ANSWER_WORDS):
+                continue
+            chosen.append((hit, position, sentence))
+            words += len(sentence.split())
+        numbers: dict[int, int] = {}
+        for hit, _, _ in chosen:
+            numbers.setdefault(hit.index, len(numbers) + 1)
+        chosen.sort(key=lambda item: (numbers[item[0].index], item[1]))
+        body = []
+        for hit, _, sentence in chosen:
+            kept, _ = grounded_sentences(sentence, [hit.passage.text], vocabulary=self.kb.vocabulary)
+            if kept:
+                body.append(f"{kept} [{numbers[hit.index]}]")
+        if not body:
+            return self._abstain(query.lang)
+        cited = {hit.index: hit.passage for hit, _, _ in chosen}
+        sources = [Source(n, cited[i].title, cited[i].publisher, cited[i].url, cited[i].text, cited[i].attribution)
+                   for i, n in sorted(numbers.items(), key=lambda item: item[1])]
+        lead = _lead(sources, query.lang)
+        return KnowledgeAnswer(f"{lead}\n\n" + " ".join(body), sources, False, query.lang, topics,
+                               DATE_NOTE_FR if query.lang == "fr" else DATE_NOTE_EN)
+
+
+def _lead(sources: list[Source], lang: str) -> str:
+    """One fixed line naming what is quoted (in French: that the source is in English)."""
+    first = sources[0]
+    if lang == "fr":
+        return f"Je cite une source en anglais ({first.publisher}, « {first.title} ») :"
+    return f"From {first.publisher}, \u201c{first.title}\u201d:"
