@@ -138,34 +138,23 @@ class KnowledgeBase:
         return found / total if total else 0.0
 
     def search(self, query: str, vector: np.ndarray, k: int = 10, prefer: set[str] | None = None,
-               qtypes: set[str] | None = None, within: set[str] | None = None) -> list[Hit]:
-        """Top `k` passages by reciprocal rank fusion of dense and BM25 rankings, plus topic bonuses.
-
-        `prefer`: topics named in the question; `within`: restrict to these topics (a follow-up's topic).
-        """
+               qtypes: set[str] | None = None) -> list[Hit]:
+        """Top `k` passages by reciprocal rank fusion of dense and BM25 rankings, plus bonuses for the topics
+        in `prefer` (named in the question, or a follow-up's topic) and passages answering `qtypes`."""
         vector = np.asarray(vector, dtype=np.float32).reshape(1, -1)
-        if within:
-            pool = [i for topic in within for i in self.topic_passages.get(topic, [])]
-            dense_ranked = sorted(pool, key=lambda i: -float(self.vectors[i] @ vector[0]))
-        else:
-            _, ids = self.dense.search(vector, CANDIDATES)
-            dense_ranked = [int(i) for i in ids[0] if i >= 0]
-            pool = None
+        _, ids = self.dense.search(vector, CANDIDATES)
         topics = content_tokens(query)
         fused: dict[int, float] = {}
-        for rank, i in enumerate(dense_ranked[:CANDIDATES]):
+        for rank, i in enumerate(int(i) for i in ids[0] if i >= 0):
             fused[i] = 1.0 / (RRF_K + rank)
         if topics:
-            scores = self.bm25.get_batch_scores(topics, pool) if pool else self.bm25.get_scores(topics)
-            order = np.argsort(-np.asarray(scores))[:CANDIDATES]
-            for rank, j in enumerate(order):
-                if scores[j] > 0:
-                    i = pool[j] if pool else int(j)
-                    fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
+            scores = self.bm25.get_scores(topics)
+            for rank, i in enumerate(np.argsort(-scores)[:CANDIDATES]):
+                if scores[i] > 0:
+                    fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (RRF_K + rank)
         for topic in prefer or set():
             for i in self.topic_passages.get(topic, []):
-                if not within or topic in within:
-                    fused[i] = fused.get(i, 0.0) + TITLE_BONUS
+                fused[i] = fused.get(i, 0.0) + TITLE_BONUS
         for i in fused:
             if qtypes and self.passages[i].qtype in qtypes:
                 fused[i] += QTYPE_BONUS

@@ -22,8 +22,9 @@ import numpy as np
 from knowledge.corpus import Passage, sentences
 from knowledge.index import Hit, KnowledgeBase, question_types
 from knowledge.terms import FRENCH_COMMON, fold, is_french, lay_expansion, translate_french
-from rag.index import content_tokens
+from rag.index import RRF_K, content_tokens
 from safety.grounding import grounded_sentences
+from safety.repetition import strip_repetition
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "knowledge"
 ABSTAIN_EN = "I don't have reliable information about that; please ask a clinician or pharmacist."
@@ -42,6 +43,9 @@ ANSWER_WORDS = 80          # and about this many words in all
 SECOND_TOPIC_RATIO = 0.9   # a second topic is quoted when its best passage scores this close to the first
 SENTENCE_MARGIN = 0.12     # sentences scoring this far below the best one are left out
 HIT_DEPTH = 8
+MAX_CANDIDATES = 16        # sentences embedded to choose the answer (time to answer grows with it)
+ANAPHORA_PENALTY = 0.1
+_ANAPHORA = re.compile(r"^(This|That|These|Those|They|It|Its|He|She|Such|However|But|And|Also|Both|Then)\b")
 # An unknown word (not anywhere in the knowledge base, no close spelling) that looks like the name of a
 # drug or disease: the question is about something the sources do not describe, so the answer abstains.
 _NAME_SUFFIXES = ("mab", "nib", "vir", "zole", "pril", "olol", "sartan", "statin", "mycin", "cillin", "azepam",
@@ -52,7 +56,7 @@ _NAME_CUES = {"drug", "medicine", "medication", "pill", "tablet", "called", "nam
 _FOLLOW_UP = re.compile(r"^\s*(and|also|what about|how about|what if|et|and what|aussi|is it|does it|can it|"
                         r"are they|do they|et pour|et chez|et si|et les|et le|et la)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(it|its|this|that|they|them|those|these|il|elle|ils|elles|ça|cela|ce)\b", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]*")
+_WORD = re.compile(r"[A-Za-zÀ-ÿ0-9][A-Za-zÀ-ÿ0-9'-]*")
 
 
 @dataclass
@@ -141,7 +145,8 @@ class KnowledgeService:
         for position, token in enumerate(tokens):
             word = token.strip("'-")
             lowered = fold(word)
-            if len(lowered) < 4 or self.kb.knows(lowered) or lowered in FRENCH_COMMON:
+            if (len(lowered) < 4 or any(c.isdigit() for c in lowered) or self.kb.knows(lowered)
+                    or lowered in FRENCH_COMMON):
                 words.append(word)
                 continue
             fixed = self.kb.correct(lowered)
@@ -186,9 +191,9 @@ class KnowledgeService:
         return []
 
     # ---- retrieval ---------------------------------------------------------------------------
-    def _retrieve(self, query: Query, within: set[str] | None = None, vector: np.ndarray | None = None) -> list[Hit]:
+    def _retrieve(self, query: Query, vector: np.ndarray | None = None) -> list[Hit]:
         vector = self._embed([query.text])[0] if vector is None else vector
-        return self.kb.search(query.text, vector, HIT_DEPTH, prefer=query.named, qtypes=query.qtypes, within=within)
+        return self.kb.search(query.text, vector, HIT_DEPTH, prefer=query.named, qtypes=query.qtypes)
 
     def search(self, question: str, k: int = HIT_DEPTH) -> list[Hit]:
         """The best passages for a question (no answer composed)."""
@@ -207,23 +212,22 @@ class KnowledgeService:
     def answer(self, question: str, history: list[dict] | None = None) -> KnowledgeAnswer:
         """An extractive, cited answer to `question`, reading `history` (role/content dicts) for follow-ups."""
         question = (question or "").strip()
-        lang = "fr" if is_french(question) else "en"
         if not question:
-            return self._abstain(lang)
+            return self._abstain("en")
         query = self.prepare(question)
         if query.unknown_names:
             return self._abstain(query.lang)
-        within = None
         if self._is_follow_up(question, query):
             previous = self._previous_topics(history)
-            if previous:
-                within = set(previous)
-                query.text = f"{self.kb.title(previous[0])} {query.text}"
-        hits = self._retrieve(query, within)
+            if previous:  # the topic's name joins the question; no title bonus, so 'Asthma in Children' can win
+                title = self.kb.title(previous[0])
+                query.text, query.topic_words, query.named = f"{title} {query.text}", f"{title} {query.topic_words}", set()
+        vector = self._embed([query.text])[0]
+        hits = self._retrieve(query, vector=vector)
         evidence = max((h.evidence for h in hits[:3]), default=0.0)
         if evidence < self.abstain_below:
             return self._abstain(query.lang, evidence)
-        answer = self._compose(query, hits)
+        answer = self._compose(query, hits, vector)
         answer.evidence = evidence
         return answer
 
@@ -239,19 +243,31 @@ class KnowledgeService:
                 break
         return topics
 
-    def _compose(self, query: Query, hits: list[Hit]) -> KnowledgeAnswer:
-        topics = self._chosen_topics(hits)
-        passages = [h for h in hits if h.passage.topic in topics][:4]
-        candidates = [(h, position, s) for h in passages for position, s in enumerate(sentences(h.passage.text))]
-        vectors = self._embed([query.text] + [s for _, _, s in candidates])
+    def _ranked_sentences(self, query: Query, hits: list[Hit], vector: np.ndarray) -> list[tuple[float, Hit, int, str]]:
+        """(score, hit, position, sentence) for the sentences of the best passages, best first.
+
+        Score: cosine to the question + 0.3 x share of the question's own words in the sentence + the passage's
+        fused rank score, less a little per position in the passage and for sentences that lean on the one
+        before them ('This would usually be a child ...').
+        """
+        candidates = [(h, position, s) for h in hits for position, s in enumerate(sentences(h.passage.text))]
+        candidates = candidates[:MAX_CANDIDATES]
+        if not candidates:
+            return []
+        vectors = self._embed([s for _, _, s in candidates])
         own_words = set(content_tokens(query.topic_words))
         scored = []
-        for (hit, position, sentence), vector in zip(candidates, vectors[1:]):
+        for (hit, position, sentence), sentence_vector in zip(candidates, vectors):
             words = set(content_tokens(sentence))
             coverage = len(own_words & words) / len(own_words) if own_words else 0.0
-            score = float(vectors[0] @ vector) + 0.3 * coverage + 0.05 * hit.fused * 60 - 0.02 * position
+            score = (float(vector @ sentence_vector) + 0.3 * coverage + 0.05 * hit.fused * RRF_K - 0.02 * position
+                     - (ANAPHORA_PENALTY if position and _ANAPHORA.match(sentence) else 0.0))
             scored.append((score, hit, position, sentence))
-        scored.sort(key=lambda item: -item[0])
+        return sorted(scored, key=lambda item: -item[0])
+
+    def _compose(self, query: Query, hits: list[Hit], vector: np.ndarray) -> KnowledgeAnswer:
+        topics = self._chosen_topics(hits)
+        scored = self._ranked_sentences(query, [h for h in hits if h.passage.topic in topics][:3], vector)
         chosen, words = [], 0
         for score, hit, position, sentence in scored:
             if chosen and (score < scored[0][0] - SENTENCE_MARGIN or len(chosen) >= ANSWER_SENTENCES
@@ -259,23 +275,28 @@ class KnowledgeService:
                 continue
             chosen.append((hit, position, sentence))
             words += len(sentence.split())
-        numbers: dict[int, int] = {}
+        numbers: dict[str, int] = {}
         for hit, _, _ in chosen:
-            numbers.setdefault(hit.index, len(numbers) + 1)
-        chosen.sort(key=lambda item: (numbers[item[0].index], item[1]))
+            numbers.setdefault(hit.passage.topic, len(numbers) + 1)
+        chosen.sort(key=lambda item: (numbers[item[0].passage.topic], item[0].index, item[1]))
+        cited: dict[str, list[Hit]] = {}
+        for hit, _, _ in chosen:
+            if hit not in cited.setdefault(hit.passage.topic, []):
+                cited[hit.passage.topic].append(hit)
         body = []
         for hit, _, sentence in chosen:
             kept, _ = grounded_sentences(sentence, [hit.passage.text], vocabulary=self.kb.vocabulary)
             if kept:
-                body.append(f"{kept} [{numbers[hit.index]}]")
+                body.append(f"{kept} [{numbers[hit.passage.topic]}]")
         if not body:
             return self._abstain(query.lang)
-        cited = {hit.index: hit.passage for hit, _, _ in chosen}
-        sources = [Source(n, cited[i].title, cited[i].publisher, cited[i].url, cited[i].text, cited[i].attribution)
-                   for i, n in sorted(numbers.items(), key=lambda item: item[1])]
-        lead = _lead(sources, query.lang)
-        return KnowledgeAnswer(f"{lead}\n\n" + " ".join(body), sources, False, query.lang, topics,
-                               DATE_NOTE_FR if query.lang == "fr" else DATE_NOTE_EN)
+        sources = []
+        for topic, number in numbers.items():
+            first = cited[topic][0].passage
+            text = " ".join(h.passage.text for h in sorted(cited[topic], key=lambda h: h.index))
+            sources.append(Source(number, first.title, first.publisher, first.url, text, first.attribution))
+        return KnowledgeAnswer(f"{_lead(sources, query.lang)}\n\n" + " ".join(body), sources, False, query.lang,
+                               list(numbers), DATE_NOTE_FR if query.lang == "fr" else DATE_NOTE_EN)
 
 
 def _lead(sources: list[Source], lang: str) -> str:
@@ -284,3 +305,13 @@ def _lead(sources: list[Source], lang: str) -> str:
     if lang == "fr":
         return f"Je cite une source en anglais ({first.publisher}, « {first.title} ») :"
     return f"From {first.publisher}, \u201c{first.title}\u201d:"
+
+
+def guard_generated(text: str, answer: KnowledgeAnswer, question: str = "") -> str:
+    """Model-written text (a plain-language lead or an hf/openai answer) cut at any loop and reduced to its
+    sentences grounded in `answer`'s cited passages or the question; failing sentences are dropped silently."""
+    passages = [source.passage for source in answer.sources]
+    if not passages:
+        return ""
+    kept, _ = grounded_sentences(strip_repetition(text), passages, question)
+    return kept

@@ -85,7 +85,8 @@ def fold(text: str) -> str:
 _FRENCH_MARKERS = frozenset(fold(w) for w in """
 le la les un une des du de au aux et est sont que qui quoi quel quelle quels quelles comment pourquoi
 je tu il elle nous vous ils elles mon ma mes ton ta tes son sa ses ce cette ces avec pour dans sur chez
-pas ne plus j'ai c'est qu'est-ce ou être avoir faut peut fait très
+pas ne plus j'ai c'est qu'est-ce ou être avoir faut peut fait très est-il est-elle est-ce sont-ils sont-elles
+peut-on faut-il doit-on quand combien aussi souvent
 """.split())  # noqa: SIM905 - a word list reads best as text
 # Other common French words: not topics, so they are left out of the English query.
 FRENCH_COMMON = _FRENCH_MARKERS | frozenset(fold(w) for w in """
@@ -100,20 +101,27 @@ vais va allez venir quoi normal normale normaux grave graves dangereux dangereus
 ceux celles il-y-a-t-il y-a-t-il qu'est-ce-que quoi-faire
 """.split())  # noqa: SIM905 - a word list reads best as text
 _WORDS = re.compile(r"[\w'-]+", re.UNICODE)
+_ELIDED = re.compile(r"^(?:qu|[cdjlmnst])'\w")  # l'asthme, d'estomac, qu'est-ce: elision is French
 
 
 def is_french(text: str) -> bool:
     """True when at least two words (or a third of them) are French function words."""
-    words = [fold(w) for w in _WORDS.findall(text)]
-    hits = sum(1 for w in words if w in _FRENCH_MARKERS)
+    words = [fold(w).replace("\u2019", "'") for w in _WORDS.findall(text.replace("\u2019", "'"))]
+    hits = sum(1 for w in words if w in _FRENCH_MARKERS or _ELIDED.match(w))
     return hits >= 2 or (words and hits / len(words) >= 0.34)
 
 
-def _replace_phrases(text: str, table: dict[str, str]) -> tuple[str, list[str]]:
+def without_elisions(text: str) -> str:
+    """French elided articles and pronouns off: "l'asthme" -> "asthme", "qu'est-ce" -> "est-ce"."""
+    return re.sub(r"\b(?:qu|[cdjlmnst])['\u2019]", "", text)
+
+
+def _replace_phrases(text: str, table: dict[str, str], french: bool = False) -> tuple[str, list[str]]:
     """Phrases of `table` found in folded `text` (longest first) and the terms they map to."""
     found = []
     for phrase in sorted(table, key=len, reverse=True):
-        pattern = rf"(?<![\w']){re.escape(fold(phrase))}(?![\w'])"
+        key = without_elisions(fold(phrase)) if french else fold(phrase)
+        pattern = rf"(?<![\w']){re.escape(key)}(?![\w'])"
         if re.search(pattern, text):
             found.append(table[phrase])
             text = re.sub(pattern, " ", text)
@@ -122,7 +130,7 @@ def _replace_phrases(text: str, table: dict[str, str]) -> tuple[str, list[str]]:
 
 def translate_french(question: str) -> str:
     """An English retrieval query from a French question: mapped terms plus the words left untranslated."""
-    rest, terms = _replace_phrases(fold(question), FR_TERMS)
+    rest, terms = _replace_phrases(without_elisions(fold(question)), FR_TERMS, french=True)
     leftovers = [w for w in _WORDS.findall(rest) if w not in FRENCH_COMMON and len(w) > 2]
     return " ".join(terms + leftovers)
 

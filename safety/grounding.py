@@ -29,7 +29,7 @@ COMMON_SHARE = 0.02
 MIN_CONTENT_WORDS = 2
 VOCABULARY_PATH = Path(__file__).resolve().parents[1] / "data" / "knowledge" / "vocabulary.json.gz"
 
-_WORD = re.compile(r"[a-zà-öø-ÿ]+(?:'[a-z]+)?")
+_WORD = re.compile(r"[a-zà-öø-ÿ][a-zà-öø-ÿ0-9]*(?:'[a-z]+)?")  # words, with names like 'a1c' and 'b12'; numbers apart
 _CITATION = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 # Function words and hedges: they carry no claim that a source could support or contradict.
 STOPWORDS = frozenset("""

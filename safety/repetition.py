@@ -5,9 +5,12 @@ Two rules, on words (finished text or a stream of deltas) and on token ids (gene
 - a word n-gram (NGRAM words) seen for the MAX_REPEATS-th time ends the text before its second copy.
 "The elephant is feeling unwell." fifty times becomes one copy.
 
-NGRAM = 4 and MAX_REPEATS = 3 (the issue's "an n-gram repeated three times"): over the 10,512 passages of
-data/knowledge (816,629 words of NIH/CDC prose), no 4-gram occurs three times within one 90-word passage
-except in list headings ("... such as ..."); generated answers are of that length.
+MAX_REPEATS = 3 is the issue's "an n-gram repeated three times". NGRAM was chosen on real text, the 10,219
+knowledge-base passages of about 90 words (810,065 words of NIH/CDC prose), where neither rule should fire:
+the sentence rule fires on 274 passages (the sources repeat a list item's sentence verbatim); on top of it a
+4-gram seen 3 times fires on 314 more (5.8% of passages: "Signs of bleeding in the upper/lower digestive
+tract"), 5-gram on 99, 6-gram on 28 (0.27%), 8-gram on 7. NGRAM = 6 words; loops of any shorter unit are
+still caught within three cycles of the unit.
 """
 from __future__ import annotations
 
@@ -16,9 +19,10 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-NGRAM = 4
+NGRAM = 6
 MAX_REPEATS = 3
-TOKEN_NGRAM = 6  # token ids: 6 sub-word tokens are about 4 words
+TOKEN_NGRAM = 8  # token ids: 8 sub-word tokens are about 6 words
+MIN_SENTENCE_WORDS = 4  # shorter pieces ("The U.", "A.") are abbreviations cut by the splitter, not sentences
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 
@@ -33,7 +37,7 @@ def repetition_cut(text: str, ngram: int = NGRAM, max_repeats: int = MAX_REPEATS
     start = 0
     for match in _SENTENCE_END.finditer(text):
         key = _sentence_key(text[start:match.end()])
-        if key and len(key.split()) >= 2:
+        if len(key.split()) >= MIN_SENTENCE_WORDS:
             if key in seen_sentences:
                 return start
             seen_sentences.add(key)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from knowledge import corpus, store
-from knowledge.service import ABSTAIN_EN, ABSTAIN_FR, DATA_DIR, KnowledgeService
+from knowledge.service import ABSTAIN_EN, ABSTAIN_FR, DATA_DIR, KnowledgeService, guard_generated
 from safety.grounding import grounded_sentences
 
 
@@ -100,3 +100,12 @@ def test_passages_for_topics_and_queries(service):
     assert potassium and potassium[0].title.lower().startswith("potassium")
     found = service.passages_for("basal cell carcinoma", k=3)
     assert any("basal cell" in p.text.lower() for p in found)
+
+
+def test_generated_text_is_guarded_against_the_cited_passages(service):
+    question = "What causes shingles?"
+    answer = service.answer(question)
+    generated = ("Shingles are caused by bacteria (e.g., Varroa mites). Shingles is caused by the same virus that "
+                 "causes chickenpox. " + "The elephant is feeling unwell. " * 20)
+    assert guard_generated(generated, answer, question) == "Shingles is caused by the same virus that causes chickenpox."
+    assert guard_generated(generated, service.answer("What is zentravimab?"), question) == ""

@@ -56,9 +56,10 @@ def test_real_passage_is_untouched():
 
 def test_token_ids_loop_and_stopping_criterion():
     prompt = [101, 7, 8]
-    loop = [5, 6, 7, 8, 9, 10] * 3
+    loop = [5, 6, 7, 8, 9, 10] * 4
     assert token_loop(loop)
     assert not token_loop(list(range(40)))
+    assert not token_loop([5, 6, 7, 8, 9, 10] * 2)
     criterion = RepetitionStoppingCriteria(prompt_length=len(prompt))
-    ids = torch.tensor([prompt + loop, prompt + list(range(18))])
+    ids = torch.tensor([prompt + loop, prompt + list(range(24))])
     assert criterion(ids, None).tolist() == [True, False]
