@@ -20,6 +20,8 @@ from safety.grounding import stem
 # first in one more ranking. Question-type words ("symptoms", "treat") favour passages answering that type.
 TITLE_BONUS = 1.0 / RRF_K
 QTYPE_BONUS = 0.5 / RRF_K
+# MedlinePlus topic summaries are written for the public and come first (health_kb README).
+MEDLINEPLUS_BONUS = 0.3 / RRF_K
 CANDIDATES = 40          # passages fused from each ranking
 FUZZY_CUTOFF = 0.8       # difflib ratio for a typo ('diabetis' -> 'diabetes' is 0.875)
 _QTYPES = {
@@ -117,14 +119,17 @@ class KnowledgeBase:
         return close[0] if close else None
 
     def named_topics(self, text: str) -> set[str]:
-        """Topics whose title or 'also called' name appears in `text` as whole words."""
+        """Topics whose title or 'also called' name appears in `text` as whole words; a name inside a longer
+        one is left out ('cough' in 'whooping cough')."""
         words = _phrase(text).split()
-        found: set[str] = set()
+        spans: list[tuple[int, int, set[str]]] = []
         for size in range(min(6, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
-                key = " ".join(words[start:start + size])
-                found |= self.names.get(key, set())
-        return found
+                topics = self.names.get(" ".join(words[start:start + size]))
+                inside = any(s <= start and start + size <= e for s, e, _ in spans)
+                if topics and not inside:
+                    spans.append((start, start + size, topics))
+        return {topic for _, _, topics in spans for topic in topics}
 
     # ---- retrieval -------------------------------------------------------------------------
     def _idf(self, token: str) -> float:
@@ -158,6 +163,8 @@ class KnowledgeBase:
         for i in fused:
             if qtypes and self.passages[i].qtype in qtypes:
                 fused[i] += QTYPE_BONUS
+            if self.passages[i].topic.startswith("kb:4:"):
+                fused[i] += MEDLINEPLUS_BONUS
         best = sorted(fused, key=fused.get, reverse=True)[:k]
         return [Hit(i, self.passages[i], fused[i], float(self.vectors[i] @ vector[0]), self.coverage(i, topics))
                 for i in best]

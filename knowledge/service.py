@@ -39,12 +39,16 @@ DATE_NOTE_FR = ("Ces sources sont des pages NIH/CDC (en anglais) d'environ 2017 
 # half of the dev set; figures in that script's docstring.
 ABSTAIN_BELOW = 0.45
 ANSWER_SENTENCES = 3       # at most this many quoted sentences
-ANSWER_WORDS = 80          # and about this many words in all
+ANSWER_WORDS = 90          # and about this many words in all
 SECOND_TOPIC_RATIO = 0.9   # a second topic is quoted when its best passage scores this close to the first
-SENTENCE_MARGIN = 0.12     # sentences scoring this far below the best one are left out
+SENTENCE_MARGIN = 0.25     # sentences scoring this far below the best one are left out
 HIT_DEPTH = 8
-MAX_CANDIDATES = 16        # sentences embedded to choose the answer (time to answer grows with it)
-ANAPHORA_PENALTY = 0.1
+MAX_CANDIDATES = 24        # sentences embedded to choose the answer (time to answer grows with it)
+LIST_BONUS = 0.15
+LIST_QTYPES = {"symptoms", "causes", "treatment", "prevention", "susceptibility"}
+_LIST = re.compile(r":.*;")
+_BACK_REFERENCE = re.compile(r"\b(these|those|such|this|the same)\s+(symptoms|signs|problems|conditions|treatments|"
+                             r"things|changes|tests|medicines|steps|factors|cases)\b", re.IGNORECASE)
 _ANAPHORA = re.compile(r"^(This|That|These|Those|They|It|Its|He|She|Such|However|But|And|Also|Both|Then)\b")
 # An unknown word (not anywhere in the knowledge base, no close spelling) that looks like the name of a
 # drug or disease: the question is about something the sources do not describe, so the answer abstains.
@@ -57,6 +61,12 @@ _FOLLOW_UP = re.compile(r"^\s*(and|also|what about|how about|what if|et|and what
                         r"are they|do they|et pour|et chez|et si|et les|et le|et la)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(it|its|this|that|they|them|those|these|il|elle|ils|elles|ça|cela|ce)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-zÀ-ÿ0-9][A-Za-zÀ-ÿ0-9'-]*")
+# Words that ask about an aspect of a topic, not a topic: a question made only of them needs the previous topic.
+_ASPECT_STEMS = frozenset(content_tokens(
+    "symptoms signs causes cause treatment treat treated cure cured prevent prevention diagnose diagnosed test "
+    "tests contagious catch spread risk risks children child kids baby babies adults women men pregnancy "
+    "pregnant elderly older outlook dangerous serious common medicine medicines medication drugs side effects "
+    "long last lasts happen happens why how what about else more help helps work works get"))
 
 
 @dataclass
@@ -171,10 +181,10 @@ class KnowledgeService:
         return capitalised or cue or lowered.endswith(_NAME_SUFFIXES) or len(lowered) >= 9
 
     def _is_follow_up(self, question: str, query: Query) -> bool:
-        """A short question that leans on the previous one ('and in children?', 'is it contagious?')."""
+        """A question that leans on the previous one ('and in children?', 'is it contagious?', 'the symptoms?')."""
         if query.named:
             return bool(_FOLLOW_UP.match(question)) and len(query.topic_words.split()) <= 4
-        return bool(_FOLLOW_UP.match(question) or _PRONOUN.search(question)) or len(question.split()) <= 3
+        return bool(_FOLLOW_UP.match(question) or _PRONOUN.search(question)) or _only_aspects(query.topic_words)
 
     def _previous_topics(self, history: list[dict] | None) -> list[str]:
         """Topics of the latest earlier user question that had its own topic."""
@@ -222,6 +232,8 @@ class KnowledgeService:
             if previous:  # the topic's name joins the question; no title bonus, so 'Asthma in Children' can win
                 title = self.kb.title(previous[0])
                 query.text, query.topic_words, query.named = f"{title} {query.text}", f"{title} {query.topic_words}", set()
+            elif _only_aspects(query.topic_words):  # 'what are the symptoms?' with no topic to lean on
+                return self._abstain(query.lang)
         vector = self._embed([query.text])[0]
         hits = self._retrieve(query, vector=vector)
         evidence = max((h.evidence for h in hits[:3]), default=0.0)
@@ -247,34 +259,70 @@ class KnowledgeService:
         """(score, hit, position, sentence) for the sentences of the best passages, best first.
 
         Score: cosine to the question + 0.3 x share of the question's own words in the sentence + the passage's
-        fused rank score, less a little per position in the passage and for sentences that lean on the one
-        before them ('This would usually be a child ...').
+        fused rank score, less a little per position in the passage; a list ('... include: a; b; c.') gains
+        LIST_BONUS when the question asks for symptoms, causes, treatments, prevention or risks.
         """
-        candidates = [(h, position, s) for h in hits for position, s in enumerate(sentences(h.passage.text))]
+        candidates, seen = [], set()
+        for hit in hits:
+            for position, sentence in enumerate(sentences(hit.passage.text)):
+                key = sentence.lower()
+                if key not in seen:  # some sources repeat a sentence across answers
+                    seen.add(key)
+                    candidates.append((hit, position, sentence))
         candidates = candidates[:MAX_CANDIDATES]
         if not candidates:
             return []
-        vectors = self._embed([s for _, _, s in candidates])
+        # Each sentence is embedded with its topic's name, so 'It measures your average blood glucose' is about A1C.
+        vectors = self._embed([f"{h.passage.title}: {s}" for h, _, s in candidates])
         own_words = set(content_tokens(query.topic_words))
+        wants_list = bool(query.qtypes & LIST_QTYPES)
         scored = []
         for (hit, position, sentence), sentence_vector in zip(candidates, vectors):
-            words = set(content_tokens(sentence))
+            words = set(content_tokens(f"{hit.passage.title} {sentence}"))
             coverage = len(own_words & words) / len(own_words) if own_words else 0.0
             score = (float(vector @ sentence_vector) + 0.3 * coverage + 0.05 * hit.fused * RRF_K - 0.02 * position
-                     - (ANAPHORA_PENALTY if position and _ANAPHORA.match(sentence) else 0.0))
+                     + (LIST_BONUS if wants_list and _LIST.search(sentence) else 0.0))
             scored.append((score, hit, position, sentence))
         return sorted(scored, key=lambda item: -item[0])
 
+    def _answer_passages(self, hits: list[Hit], topics: list[str]) -> list[Hit]:
+        """The best passages of the chosen topics, and the rest of a short topic (a MedlinePlus summary)."""
+        chosen = [h for h in hits if h.passage.topic in topics][:3]
+        for topic in topics:
+            passages = self.kb.topic_passages[topic]
+            if len(passages) <= 3:
+                best = max(h.fused for h in hits if h.passage.topic == topic)
+                chosen += [Hit(i, self.kb.passages[i], best, 0.0, 0.0) for i in passages
+                           if i not in {h.index for h in chosen}]
+        return chosen
+
+    @staticmethod
+    def _select(scored: list[tuple[float, Hit, int, str]]) -> list[tuple[Hit, int, str]]:
+        """The best sentences within SENTENCE_MARGIN of the best one, at most ANSWER_SENTENCES and about
+        ANSWER_WORDS words; a sentence that leans on the one before it ('It measures ...') comes with it."""
+        by_place = {(hit.index, position): (hit, position, sentence) for _, hit, position, sentence in scored}
+        chosen: list[tuple[Hit, int, str]] = []
+        words = 0
+        for score, hit, position, sentence in scored:
+            if chosen and score < scored[0][0] - SENTENCE_MARGIN:
+                break
+            group = [(hit, position, sentence)]
+            if _ANAPHORA.match(sentence) or _BACK_REFERENCE.search(sentence):
+                before = by_place.get((hit.index, position - 1))
+                if before is None:
+                    continue
+                group.insert(0, before)
+            group = [item for item in group if item not in chosen]
+            size = sum(len(item[2].split()) for item in group)
+            if chosen and (len(chosen) + len(group) > ANSWER_SENTENCES or words + size > ANSWER_WORDS):
+                continue
+            chosen += group
+            words += size
+        return chosen
+
     def _compose(self, query: Query, hits: list[Hit], vector: np.ndarray) -> KnowledgeAnswer:
         topics = self._chosen_topics(hits)
-        scored = self._ranked_sentences(query, [h for h in hits if h.passage.topic in topics][:3], vector)
-        chosen, words = [], 0
-        for score, hit, position, sentence in scored:
-            if chosen and (score < scored[0][0] - SENTENCE_MARGIN or len(chosen) >= ANSWER_SENTENCES
-                           or words + len(sentence.split()) > ANSWER_WORDS):
-                continue
-            chosen.append((hit, position, sentence))
-            words += len(sentence.split())
+        chosen = self._select(self._ranked_sentences(query, self._answer_passages(hits, topics), vector))
         numbers: dict[str, int] = {}
         for hit, _, _ in chosen:
             numbers.setdefault(hit.passage.topic, len(numbers) + 1)
@@ -297,6 +345,12 @@ class KnowledgeService:
             sources.append(Source(number, first.title, first.publisher, first.url, text, first.attribution))
         return KnowledgeAnswer(f"{_lead(sources, query.lang)}\n\n" + " ".join(body), sources, False, query.lang,
                                list(numbers), DATE_NOTE_FR if query.lang == "fr" else DATE_NOTE_EN)
+
+
+def _only_aspects(text: str) -> bool:
+    """True when every topic word of `text` only asks about an aspect (symptoms, treatment, children, ...)."""
+    words = content_tokens(text)
+    return all(word in _ASPECT_STEMS for word in words)
 
 
 def _lead(sources: list[Source], lang: str) -> str:

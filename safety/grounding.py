@@ -10,8 +10,14 @@ A sentence is kept when
 Sentences that fail are dropped silently: no "(removed)" stub replaces them.
 
 Thresholds were chosen with `scripts/eval_knowledge.py --grounding` on tests/data/knowledge/grounding_cases.json
-(hand-written paraphrases and false claims about knowledge-base passages); the figures are in that
-script's docstring.
+(35 hand-written paraphrases and 34 false claims about 10 MedlinePlus topics; kept / dropped share):
+  COMMON_SHARE 0.00: MIN_SUPPORT 0.75 keeps 1.000 / drops 0.824; 0.90 -> 0.914 / 0.941
+  COMMON_SHARE 0.02: MIN_SUPPORT 0.75 keeps 0.971 / drops 0.912
+  COMMON_SHARE 0.05: MIN_SUPPORT 0.60 keeps 0.914 / drops 0.912; 0.70 to 1.00 -> 0.914 / 0.941 (plateau)
+COMMON_SHARE = 0.05 with MIN_SUPPORT = 0.75 (inside the plateau): a false claim costs more than a lost
+paraphrase. The two false claims no setting drops reverse a relation with the passage's own words
+("Give aspirin to children with a cold." against "do not give aspirin to children"): word overlap cannot
+see negation, so generated text stays second to the quoted passages.
 """
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ from pathlib import Path
 from safety.guard import split_sentences, unsupported_numbers
 
 MIN_SUPPORT = 0.75
-COMMON_SHARE = 0.02
+COMMON_SHARE = 0.05
 MIN_CONTENT_WORDS = 2
 VOCABULARY_PATH = Path(__file__).resolve().parents[1] / "data" / "knowledge" / "vocabulary.json.gz"
 
