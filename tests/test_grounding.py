@@ -28,9 +28,17 @@ def test_unsupported_claim_is_dropped():
 
 
 def test_supported_paraphrase_is_kept():
-    kept, dropped = grounded_sentences("After chickenpox, the virus stays in the body and can come back as "
-                                       "shingles when you get older.", [SHINGLES])
+    kept, dropped = grounded_sentences("After chickenpox the virus stays in the body, and when you are older it "
+                                       "may reappear as shingles.", [SHINGLES])
     assert dropped == [] and kept.startswith("After chickenpox")
+
+
+def test_paraphrase_adding_an_uncommon_word_is_dropped():
+    """The guard's known cost (see COMMON_SHARE): 'come back' is not in the passage and 'come' is in fewer than
+    5% of knowledge-base passages, so this fair paraphrase is dropped too."""
+    _, dropped = grounded_sentences("After chickenpox, the virus stays in the body and can come back as shingles.",
+                                    [SHINGLES])
+    assert len(dropped) == 1
 
 
 @pytest.mark.parametrize("claim", ["Shingles usually starts after age 30.", "Zentravimab cures shingles.",
