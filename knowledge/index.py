@@ -21,9 +21,10 @@ from safety.grounding import stem
 TITLE_BONUS = 1.0 / RRF_K
 QTYPE_BONUS = 0.5 / RRF_K
 # MedlinePlus topic summaries are written for the public and come first (health_kb README).
-MEDLINEPLUS_BONUS = 0.3 / RRF_K
+MEDLINEPLUS_BONUS = 0.5 / RRF_K
 CANDIDATES = 40          # passages fused from each ranking
 FUZZY_CUTOFF = 0.8       # difflib ratio for a typo ('diabetis' -> 'diabetes' is 0.875)
+SHORT_FUZZY_CUTOFF = 0.9  # words of 5 letters or fewer: 'astma' -> 'asthma' is 0.91, 'covid' -> 'cvid' 0.89 is not
 _QTYPES = {
     "symptoms": ("symptom", "sign", "feel", "notice"), "treatment": ("treat", "cure", "therap", "medicin", "manag"),
     "causes": ("cause", "why", "reason", "trigger"), "prevention": ("prevent", "avoid", "stop", "protect"),
@@ -100,22 +101,28 @@ class KnowledgeBase:
 
     # ---- words -----------------------------------------------------------------------------
     def knows(self, word: str) -> bool:
-        """The word (lightly stemmed) occurs somewhere in the knowledge base."""
-        return stem(word) in self.vocabulary
+        """The word (lightly stemmed) occurs in at least two passages (one use is often a typo in the source)."""
+        return self.vocabulary.get(stem(word), 0.0) * len(self.passages) >= 1.5
 
     @cached_property
     def _surface_words(self) -> dict[str, list[str]]:
-        """Words of the topic names and passages, bucketed by first letter (for typo correction)."""
-        buckets: dict[str, set[str]] = {}
+        """Words used at least 3 times in the passages, bucketed by first letter (for typo correction)."""
+        counts: dict[str, int] = {}
         for passage in self.passages:
             for word in re.findall(r"[a-z]{4,}", passage.search_text.lower()):
-                buckets.setdefault(word[0], set()).add(word)
-        return {letter: sorted(words) for letter, words in buckets.items()}
+                counts[word] = counts.get(word, 0) + 1
+        buckets: dict[str, list[str]] = {}
+        for word, count in counts.items():
+            if count >= 3:
+                buckets.setdefault(word[0], []).append(word)
+        return buckets
 
     def correct(self, word: str) -> str | None:
         """The knowledge-base word a misspelt `word` most likely means (None: nothing close)."""
         word = word.lower()
-        close = difflib.get_close_matches(word, self._surface_words.get(word[:1], []), n=1, cutoff=FUZZY_CUTOFF)
+        similar = [w for w in self._surface_words.get(word[:1], []) if abs(len(w) - len(word)) <= 1]
+        cutoff = FUZZY_CUTOFF if len(word) > 5 else SHORT_FUZZY_CUTOFF
+        close = difflib.get_close_matches(word, similar, n=1, cutoff=cutoff)
         return close[0] if close else None
 
     def named_topics(self, text: str) -> set[str]:
@@ -132,6 +139,14 @@ class KnowledgeBase:
         return {topic for _, _, topics in spans for topic in topics}
 
     # ---- retrieval -------------------------------------------------------------------------
+    def document_frequency(self, token: str) -> int:
+        """Passages whose keyword tokens include `token`."""
+        return self._doc_freq.get(token, 0)
+
+    def topic_mentions(self, topic: str, token: str) -> bool:
+        """Some passage of `topic` has the keyword token."""
+        return any(token in self._token_sets[i] for i in self.topic_passages.get(topic, []))
+
     def _idf(self, token: str) -> float:
         return math.log(1 + (len(self.passages) + 1) / (self._doc_freq.get(token, 0) + 0.5))
 

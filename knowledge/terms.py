@@ -34,6 +34,7 @@ LAY_TERMS = {
     "short of breath": "shortness of breath", "can't sleep": "insomnia sleep", "cannot sleep": "insomnia sleep",
     "sleeplessness": "insomnia", "feeling down": "depression", "sad": "depression", "anxious": "anxiety",
     "worry": "anxiety", "pins and needles": "numbness tingling", "itchy": "itching", "rash": "rashes",
+    "kids": "children", "kid": "child", "grandma": "older adults", "grandpa": "older adults",
 }
 
 FR_TERMS = {
