@@ -24,7 +24,11 @@ QTYPE_BONUS = 0.5 / RRF_K
 MEDLINEPLUS_BONUS = 0.5 / RRF_K
 CANDIDATES = 40          # passages fused from each ranking
 FUZZY_CUTOFF = 0.8       # difflib ratio for a typo ('diabetis' -> 'diabetes' is 0.875)
-SHORT_FUZZY_CUTOFF = 0.9  # words of 5 letters or fewer: 'astma' -> 'asthma' is 0.91, 'covid' -> 'cvid' 0.89 is not
+LENGTH_PENALTY = 0.03
+# Words of 5 letters or fewer only become words used 20 times or more: 'astma' -> 'asthma' (154 uses, 0.88),
+# 'eczma' -> 'eczema' (20), but not 'covid' -> 'cvid' (5 uses).
+SHORT_FUZZY_CUTOFF = 0.85
+SHORT_MIN_COUNT = 20
 _QTYPES = {
     "symptoms": ("symptom", "sign", "feel", "notice"), "treatment": ("treat", "cure", "therap", "medicin", "manag"),
     "causes": ("cause", "why", "reason", "trigger"), "prevention": ("prevent", "avoid", "stop", "protect"),
@@ -101,29 +105,42 @@ class KnowledgeBase:
 
     # ---- words -----------------------------------------------------------------------------
     def knows(self, word: str) -> bool:
-        """The word (lightly stemmed) occurs in at least two passages (one use is often a typo in the source)."""
-        return self.vocabulary.get(stem(word), 0.0) * len(self.passages) >= 1.5
+        """The word is in a topic name, or (lightly stemmed) in at least two passages (one use is often a typo)."""
+        return word in self._name_words or self.vocabulary.get(stem(word), 0.0) * len(self.passages) >= 1.5
 
     @cached_property
-    def _surface_words(self) -> dict[str, list[str]]:
-        """Words used at least 3 times in the passages, bucketed by first letter (for typo correction)."""
+    def _name_words(self) -> frozenset[str]:
+        return frozenset(word for name in self.names for word in name.split())
+
+    @cached_property
+    def _surface_words(self) -> dict[str, dict[str, int]]:
+        """Words used at least 3 times in the passages with their counts, by first letter (for typo correction)."""
         counts: dict[str, int] = {}
         for passage in self.passages:
             for word in re.findall(r"[a-z]{4,}", passage.search_text.lower()):
                 counts[word] = counts.get(word, 0) + 1
-        buckets: dict[str, list[str]] = {}
+        buckets: dict[str, dict[str, int]] = {}
         for word, count in counts.items():
             if count >= 3:
-                buckets.setdefault(word[0], []).append(word)
+                buckets.setdefault(word[0], {})[word] = count
         return buckets
 
     def correct(self, word: str) -> str | None:
         """The knowledge-base word a misspelt `word` most likely means (None: nothing close)."""
         word = word.lower()
-        similar = [w for w in self._surface_words.get(word[:1], []) if abs(len(w) - len(word)) <= 1]
-        cutoff = FUZZY_CUTOFF if len(word) > 5 else SHORT_FUZZY_CUTOFF
-        close = difflib.get_close_matches(word, similar, n=1, cutoff=cutoff)
-        return close[0] if close else None
+        short = len(word) <= 5
+        best, best_score, best_count = None, SHORT_FUZZY_CUTOFF if short else FUZZY_CUTOFF, 0
+        for candidate, count in self._surface_words.get(word[:1], {}).items():
+            if abs(len(candidate) - len(word)) > 2 or (short and count < SHORT_MIN_COUNT):
+                continue
+            matcher = difflib.SequenceMatcher(None, word, candidate)
+            if matcher.quick_ratio() < best_score:
+                continue
+            # a length change costs a little: 'diabetis' means 'diabetes', not 'diabetesis'; 'grandma' is not 'grand'
+            score = matcher.ratio() - LENGTH_PENALTY * abs(len(candidate) - len(word))
+            if score > best_score or (score == best_score and count > best_count):  # ties: the commoner word
+                best, best_score, best_count = candidate, score, count
+        return best
 
     def named_topics(self, text: str) -> set[str]:
         """Topics whose title or 'also called' name appears in `text` as whole words; a name inside a longer

@@ -46,6 +46,7 @@ ANSWER_WORDS = 90          # and about this many words in all
 SECOND_TOPIC_RATIO = 0.9   # a second topic is quoted when its best passage scores this close to the first
 SENTENCE_MARGIN = 0.25     # sentences scoring this far below the best one are left out
 HIT_DEPTH = 8
+DENSE_SURE = 0.6
 MAX_CANDIDATES = 24        # sentences embedded to choose the answer (time to answer grows with it)
 LIST_BONUS = 0.15
 NUMBER_BONUS = 0.15
@@ -260,10 +261,12 @@ class KnowledgeService:
     def _using_rarest_word(self, query: Query, hits: list[Hit]) -> list[Hit]:
         """Hits whose topic uses the question's most specific word ('coffee' in 'how much coffee is safe to
         drink?') first; none when no hit's topic uses it: the passages are about something else, and the
-        question goes unanswered rather than half-answered ('side effects of metformin')."""
+        question goes unanswered rather than half-answered ('side effects of metformin'). A passage whose
+        meaning is very close to the question (cosine >= DENSE_SURE) stands without the word ('kid wetting
+        the bed' and 'Bedwetting')."""
         words = [w for w in set(content_tokens(query.topic_words))
                  if self.kb.document_frequency(w) and w not in _ASPECT_STEMS and w not in _GENERIC_STEMS]
-        if not words:
+        if not words or hits[0].dense >= DENSE_SURE:
             return hits
         rarest = min(words, key=self.kb.document_frequency)
         using = [h for h in hits if self.kb.topic_mentions(h.passage.topic, rarest)]
