@@ -276,10 +276,12 @@ class KnowledgeService:
         return KnowledgeAnswer(ABSTAIN_FR if lang == "fr" else ABSTAIN_EN, [], True, lang, evidence=evidence)
 
     def _chosen_topics(self, hits: list[Hit]) -> list[str]:
-        """The best topic, and a second one whose best passage scores nearly as well."""
+        """The best topic, and a second one whose passage ranks nearly as well and matches the question at least
+        as well ('Overactive Bladder: the medicine may come as a pill' does not join 'water pill')."""
         topics = [hits[0].passage.topic]
         for hit in hits[1:]:
-            if hit.passage.topic not in topics and hit.fused >= SECOND_TOPIC_RATIO * hits[0].fused:
+            if (hit.passage.topic not in topics and hit.fused >= SECOND_TOPIC_RATIO * hits[0].fused
+                    and hit.evidence >= hits[0].evidence):
                 topics.append(hit.passage.topic)
                 break
         return topics
