@@ -36,7 +36,7 @@ DATE_NOTE_FR = ("Ces sources sont des pages NIH/CDC (en anglais) d'environ 2017 
 
 # Abstain when the best passage's evidence (0.5 x cosine + 0.5 x IDF-weighted keyword coverage, see
 # knowledge.index.Hit) is below ABSTAIN_BELOW. `scripts/eval_knowledge.py --split tune --sweep` (50 questions):
-# every threshold from 0.30 to 0.54 gives honest abstention 1.000, key facts 0.860 and no false abstention
+# every threshold from 0.30 to 0.54 gives honest abstention 1.000, key facts 0.884 and no false abstention
 # (0.56: 0.023 false abstention). Off-topic questions tried while building it ('capital of Australia',
 # 'weather tomorrow', 'fleas on my dog', 'dose of ibuprofen') scored 0.14 to 0.42, so 0.45 sits in the
 # plateau above them. Unknown drug/disease names abstain before this test (see _looks_like_name).
@@ -46,8 +46,10 @@ ANSWER_WORDS = 90          # and about this many words in all
 SECOND_TOPIC_RATIO = 0.9   # a second topic is quoted when its best passage scores this close to the first
 SENTENCE_MARGIN = 0.25     # sentences scoring this far below the best one are left out
 HIT_DEPTH = 8
-DENSE_SURE = 0.6
-MAX_CANDIDATES = 16        # sentences embedded to choose the answer (24 took up to 1.9 s CPU an answer; tune key facts 0.884 with 16)
+DENSE_SURE = 0.6           # a passage this close in meaning answers even without the question's rarest word
+# Sentences embedded to choose the answer: 24 took up to 1.9 s CPU an answer on the shared machine; 16 keep the
+# tune split's key facts (0.860 -> 0.884) at 0.2 to 0.4 s CPU.
+MAX_CANDIDATES = 16
 LIST_BONUS = 0.15
 NUMBER_BONUS = 0.15
 _QUANTITY_QUESTION = re.compile(r"\b(how (many|much|long|often|old)|when|what age|combien|quand)\b", re.IGNORECASE)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.service import KnowledgeAnswer, KnowledgeService
+from knowledge.service import ABSTAIN_BELOW, KnowledgeAnswer, KnowledgeService
 from knowledge.terms import fold
 from safety import grounding
 from safety.repetition import repetition_cut
@@ -135,7 +135,7 @@ def main() -> None:
         return
     items = json.loads(DEV_SET.read_text(encoding="utf-8"))["questions"]
     splits = ["tune", "report"] if args.split == "all" else [args.split]
-    service = KnowledgeService(abstain_below=0.0 if args.sweep else KnowledgeService().abstain_below)
+    service = KnowledgeService(abstain_below=0.0 if args.sweep else ABSTAIN_BELOW)
     for split in splits:
         outcomes = run(service, [i for i in items if i["split"] == split])
         if args.show:
