@@ -1,1 +1,1 @@
-"""Trusted health knowledge: the health KB (MedlinePlus, NIH, CDC), the analyte catalogue and the condition cards."""
+"""Trusted health knowledge: MedQuAD passages, the analyte catalogue and condition cards (see knowledge.service)."""
