@@ -39,6 +39,7 @@ class Engine:
 
         def red_flags_then_models():
             semantic_scorer().best("warm-up")
+            self.knowledge.answer("What is a normal blood pressure?")  # loads the knowledge base and the embedder
             warm_up_in_background(self.settings)
 
         threading.Thread(target=red_flags_then_models, name="healify-warmup-redflags", daemon=True).start()
@@ -91,13 +92,21 @@ class Engine:
         return service
 
     @cached_property
+    def knowledge(self):
+        """Trusted health sources (MedlinePlus, NIH, CDC, the analyte catalogue, the condition cards) with citations."""
+        from knowledge.service import KnowledgeService
+        from models.registry import get_embedder
+        return KnowledgeService(self.settings.knowledge_dir, lambda: get_embedder(self.settings),
+                                self.settings.knowledge_abstain)
+
+    @cached_property
     def assistant(self):
         """The Medical assistant: one chat backend, replies stored in the caller's conversations."""
         from assistant.service import AssistantService
-        return AssistantService(self.settings, self.conversations)
+        return AssistantService(self.settings, self.conversations, self.knowledge)
 
     @cached_property
     def skin(self):
-        """SkinGuard: photo -> computed verdict + condition card; follow-ups through the assistant."""
+        """SkinGuard: photo -> computed verdict + condition card; follow-ups from the cards and the knowledge base."""
         from skin.service import SkinService
-        return SkinService(self.settings, self.conversations, lambda: self.assistant)
+        return SkinService(self.settings, self.conversations, lambda: self.knowledge)

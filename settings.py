@@ -58,6 +58,9 @@ class Settings:
     session_ttl_s: int = _env("SESSION_TTL_S", 3600, "Idle guest session lifetime; its files and index are deleted after it")
     concurrency: int = _env("CONCURRENCY", 1, "Gradio queue concurrency for model-bound events")
     queue_size: int = _env("QUEUE_SIZE", 64, "Most requests waiting in the queue; more get a 'busy, try again' message")
+    # Knowledge base (the assistant's trusted sources)
+    knowledge_dir: str = _env("KNOWLEDGE_DIR", str(DATA / "knowledge"), "Built health knowledge base (MedlinePlus, NIH, CDC passages; scripts/build_knowledge.py)")
+    knowledge_abstain: float = _env("KNOWLEDGE_ABSTAIN", 0.45, "Evidence below which the assistant says it has no reliable information")
     # RAG
     chunk_size: int = _env("CHUNK_SIZE", 600, "RAG chunk size, characters")
     chunk_overlap: int = _env("CHUNK_OVERLAP", 120, "RAG chunk overlap, characters")

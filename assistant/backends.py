@@ -53,9 +53,11 @@ class LocalBackend:
         if _template_opens_think(llm, messages):
             yield Delta(text=THINK_OPEN)
         from models.llm import PromptTooLong
+        from safety.repetition import RepetitionStoppingCriteria
 
         try:
-            for text in llm.stream_chat(messages, max_new_tokens=max_new_tokens, temperature=0.0, stop=stop):
+            for text in llm.stream_chat(messages, max_new_tokens=max_new_tokens, temperature=0.0, stop=stop,
+                                        stopping=(RepetitionStoppingCriteria,)):
                 yield Delta(text=text)
         except PromptTooLong as error:
             raise AssistantUnavailable(str(error)) from error

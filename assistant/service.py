@@ -21,9 +21,11 @@ from dataclasses import dataclass, field, replace
 from assistant.backends import THINK_CLOSE, THINK_OPEN, AssistantUnavailable, Backend, backend_from_settings
 from assistant.prompts import SYSTEM_PROMPT
 from assistant.streaming import in_background
+from knowledge.service import collapsible_sources
 from safety.guard import StreamGuard
 from safety.limits import too_long
 from safety.redflags import RedFlag, detect_red_flags, emergency_guidance, guess_language
+from safety.repetition import strip_repetition
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -106,11 +108,13 @@ class Reply:
     done: bool = False
     red_flags: list[RedFlag] = field(default_factory=list)
     removed_sentences: list[str] = field(default_factory=list)
+    sources: str = ""                   # Markdown list of the cited sources, with links
 
     @property
     def text(self) -> str:
-        """What the chat shows (and stores) as the assistant's message."""
+        """What the chat shows (and stores) as the assistant's message: sources in a collapsible block."""
         parts = [self.emergency, self.answer.strip()]
+        parts.append(collapsible_sources(self.sources))
         if self.error:
             parts.append(f"⚠️ {self.error}")
         if self.stopped:
@@ -181,7 +185,7 @@ class Assistant:
                     guard, guarded_upto = StreamGuard(source), ""
                 guard.feed(splitter.answer[len(guarded_upto):])
                 guarded_upto = splitter.answer
-                reply.thinking, reply.answer = splitter.thinking, guard.text
+                reply.thinking, reply.answer = splitter.thinking, strip_repetition(guard.text)
                 yield replace(reply)
         except AssistantUnavailable as error:
             reply.error = str(error)
@@ -194,7 +198,7 @@ class Assistant:
             guard, guarded_upto = StreamGuard(source), ""
         guard.feed(splitter.answer[len(guarded_upto):])
         result = guard.finish()
-        reply.thinking, reply.answer, reply.removed_sentences = splitter.thinking, result.text, result.replaced
+        reply.thinking, reply.answer, reply.removed_sentences = splitter.thinking, strip_repetition(result.text), result.replaced
         if not reply.answer.strip() and not reply.error and not reply.stopped:
             reply.error = ("The model wrote only its reasoning and no answer. Please retry."
                            if reply.thinking.strip() else "The model returned an empty answer. Please retry.")
@@ -215,9 +219,10 @@ class AssistantService:
 
     KIND = "assistant"
 
-    def __init__(self, settings: Settings, conversations):
+    def __init__(self, settings: Settings, conversations, knowledge):
         self.settings = settings
         self.store = conversations
+        self.knowledge = knowledge  # knowledge.service.KnowledgeService: the trusted sources answers come from
         self._assistant: Assistant | None = None
 
     @property
@@ -227,15 +232,45 @@ class AssistantService:
             self._assistant = Assistant.from_settings(self.settings)
         return self._assistant
 
-    def respond(self, history: list[dict], user_text: str, *, stop: threading.Event | None = None,
-                context: str = "") -> Iterator[Reply]:
-        """`Assistant.respond`, or one Reply with the configuration error."""
+    def respond(self, history: list[dict], user_text: str, *, stop: threading.Event | None = None) -> Iterator[Reply]:
+        """A grounded reply to `user_text` after `history`.
+
+        An emergency gets the guidance alone. Otherwise the answer comes from the knowledge base: with the
+        local backend, its quoted sentences and their sources (the 135M model is not trusted to state medical
+        facts); with an hf/openai backend, the model's answer from the same numbered passages, kept only where
+        each sentence passes the grounding guard. No reliable passage: an honest "I don't have reliable
+        information" instead of a guess.
+        """
+        flags = detect_red_flags(user_text)
+        if flags:
+            yield Reply(red_flags=flags, emergency=emergency_guidance(flags, guess_language(user_text, flags[0].lang)),
+                        done=True)
+            return
         try:
-            assistant = self.assistant
-        except AssistantUnavailable as error:
+            assistant = None if self.settings.assistant_backend == "local" else self.assistant
+        except AssistantUnavailable as error:  # a misconfigured backend: say so on every reply
             yield Reply(error=str(error), done=True)
             return
-        yield from assistant.respond(history, user_text, stop=stop, context=context)
+        found = self.knowledge.answer(user_text, history)
+        if assistant is None or found.abstained:
+            yield Reply(answer=found.text, sources=found.sources_markdown(), done=True)
+            return
+        yield from self._model_answer(assistant, history, user_text, found, stop)
+
+    @staticmethod
+    def _model_answer(assistant, history, user_text, found, stop) -> Iterator[Reply]:
+        """A capable model answers from the numbered passages; only grounded sentences are shown."""
+        from knowledge.service import guard_generated
+
+        passages = "\n".join(f"[{s.number}] {s.title} ({s.publisher}): {s.passage}" for s in found.sources)
+        context = ("Answer only from these numbered passages and cite them as [n]. If they do not answer the "
+                   f"question, say you do not have reliable information.\n{passages}")
+        reply = Reply()
+        for reply in assistant.respond(history, user_text, stop=stop, context=context):
+            yield replace(reply, answer=guard_generated(reply.answer, found, user_text), sources=found.sources_markdown())
+        grounded = guard_generated(reply.answer, found, user_text)
+        yield replace(reply, answer=grounded or found.text, sources=found.sources_markdown(),
+                      error="" if grounded or not reply.error else reply.error)
 
     def send(self, owner: str, conversation_id: int | None, text: str,
              stop: threading.Event) -> Iterator[ChatTurn]:

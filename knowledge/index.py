@@ -74,6 +74,9 @@ class KnowledgeBase:
         self.vectors = vectors
         self.meta = meta
         self.vocabulary = vocabulary
+        # One OpenMP thread: a single-query search over ~10k vectors takes about a millisecond on one core, and
+        # FAISS's OpenMP threads spun forever beside torch's in one process (seen in the test suite).
+        faiss.omp_set_num_threads(1)
         self.dense = faiss.IndexFlatIP(vectors.shape[1])
         self.dense.add(vectors)
         tokens = [tokenize(p.search_text) for p in passages]

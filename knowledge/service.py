@@ -407,6 +407,11 @@ def _lead(sources: list[Source], lang: str) -> str:
     return f"From {first.publisher}, \u201c{first.title}\u201d:"
 
 
+def collapsible_sources(sources_markdown: str) -> str:
+    """A sources list as a collapsible block under an answer ("" when there is none)."""
+    return f"<details><summary>Sources</summary>\n\n{sources_markdown}\n\n</details>" if sources_markdown else ""
+
+
 def guard_generated(text: str, answer: KnowledgeAnswer, question: str = "") -> str:
     """Model-written text (a plain-language lead or an hf/openai answer) cut at any loop and reduced to its
     sentences grounded in `answer`'s cited passages or the question; failing sentences are dropped silently."""

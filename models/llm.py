@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,8 +179,12 @@ class LocalLLM:
                                                   return_tensors="pt", return_dict=True)
 
     def stream_chat(self, messages: list[dict], max_new_tokens: int = 256, temperature: float = 0.0,
-                    stop: threading.Event | None = None) -> Iterator[str]:
-        """Yield text deltas as they are generated. Closing the iterator stops generation."""
+                    stop: threading.Event | None = None, stopping: Sequence = ()) -> Iterator[str]:
+        """Yield text deltas as they are generated. Closing the iterator stops generation.
+
+        `stopping`: factories of extra transformers stopping criteria, each called with the prompt length, such
+        as the caller's repetition guard (`safety.repetition.RepetitionStoppingCriteria`).
+        """
         import time
 
         import torch
@@ -205,7 +209,8 @@ class LocalLLM:
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300)
         sampling = {"do_sample": True, "temperature": temperature, "top_p": 0.9} if temperature > 0 else {"do_sample": False}
         kwargs = dict(**inputs, max_new_tokens=max_new_tokens, streamer=streamer,
-                      stopping_criteria=StoppingCriteriaList([_StopOnEvent()]),
+                      stopping_criteria=StoppingCriteriaList([
+                          _StopOnEvent(), *(make(inputs["input_ids"].shape[1]) for make in stopping)]),
                       pad_token_id=self.tokenizer.eos_token_id, repetition_penalty=1.1, **sampling)
         prompt_len = inputs["input_ids"].shape[1]
         failure: list[BaseException] = []

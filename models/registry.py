@@ -130,7 +130,8 @@ def get_embedder(settings: Settings):
     from models.embedder import describe_embedder, load_embedder
 
     return REGISTRY.get_or_load(f"embedder:{settings.embedder}", lambda: load_embedder(settings.embedder),
-                                feature="HealyChat retrieval", source=describe_embedder(settings.embedder))
+                                feature="Retrieval: HealyChat, knowledge base, red flags",
+                                source=describe_embedder(settings.embedder))
 
 
 def describe_defaults(settings: Settings) -> None:
@@ -141,14 +142,13 @@ def describe_defaults(settings: Settings) -> None:
     REGISTRY.describe(_llm_key(settings.report_llm, settings.report_adapter), feature="Healytics explanations",
                       source=describe_source(settings.report_llm, settings.report_adapter))
     if settings.assistant_backend == "openai":
-        REGISTRY.describe("assistant:openai", feature="Assistant (OpenAI-compatible endpoint)",
+        REGISTRY.describe("assistant:openai", feature="Assistant (OpenAI-compatible endpoint, grounded)",
                           source=f"{settings.assistant_model or '?'} @ {settings.openai_base_url or '?'}")
-    else:
-        model_ref = settings.assistant_model if settings.assistant_backend == "hf" and settings.assistant_model \
-            else settings.report_llm
-        REGISTRY.describe(_llm_key(model_ref, ""), feature="Assistant, HealyChat, SkinGuard chat",
+    elif settings.assistant_backend == "hf":  # the local backend quotes the knowledge base: no chat model
+        model_ref = settings.assistant_model or settings.report_llm
+        REGISTRY.describe(_llm_key(model_ref, ""), feature="Assistant (grounded in the knowledge base)",
                           source=describe_source(model_ref, ""))
-    REGISTRY.describe(f"embedder:{settings.embedder}", feature="HealyChat retrieval",
+    REGISTRY.describe(f"embedder:{settings.embedder}", feature="Retrieval: HealyChat, knowledge base, red flags",
                       source=describe_embedder(settings.embedder))
     REGISTRY.describe("skin", feature="SkinGuard", source=settings.skin_model.replace(str(ROOT) + "/", ""))
 
@@ -158,7 +158,8 @@ def warm_up_in_background(settings: Settings) -> threading.Thread:
 
     def warm():
         try:
-            for get in (get_report_llm, get_assistant_llm):
+            chat_models = (get_assistant_llm,) if settings.assistant_backend == "hf" else ()
+            for get in (get_report_llm, *chat_models):
                 llm = get(settings)
                 llm.chat([{"role": "user", "content": "Hi"}], max_new_tokens=4)
             get_embedder(settings).encode(["warm-up"])

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from reports.catalogue import Catalogue, get_catalogue, normalize_name
 from reports.parser import FLAG_WORDS_FR, LabResult
 from safety.guard import StreamGuard
+from safety.repetition import RepetitionStoppingCriteria, strip_repetition
 
 URGENT_ADVICE = ("Contact your doctor today, or seek urgent care (call your local emergency number) "
                  "if you feel unwell.")
@@ -30,6 +31,37 @@ SYSTEM_PROMPT = (
 URGENT_ADVICE_FR = ("Contactez votre médecin aujourd'hui, ou consultez en urgence (appelez le numéro d'urgence local) "
                     "si vous ne vous sentez pas bien.")
 MAX_FINDINGS_IN_PROMPT = 14
+# The sentence templates the Healytics explainer was fine-tuned to write (training/build_dataset.py builds its
+# targets from them with catalogue wording); their words count as support in the summary's grounding check.
+SUMMARY_STATE = {
+    "high": ["high", "higher than the reference range", "above the usual range", "raised (high)"],
+    "low": ["low", "lower than the reference range", "below the usual range", "on the low side (low)"],
+    "abnormal": ["marked abnormal by the laboratory", "abnormal", "flagged as abnormal"],
+}
+SUMMARY_INTROS = ["Here is a plain-language summary of your results.", "Let's go through your lab results.",
+           "Thank you for sharing your results; here is what they show.", ""]
+SUMMARY_LEADS = ["Your {test} is {state}.", "{Test} came back {state}.", "The {test} result is {state}.",
+          "{Test} is {state}."]
+SUMMARY_MEANING = ["{meaning}", "{meaning}", "{what} {meaning}"]
+SUMMARY_MORE = ["Also outside the range: {items}.", "Other results outside the range: {items}.",
+         "A few more results are not in the usual range: {items}."]
+SUMMARY_NORMAL = ["Your other results ({names}) are within the normal range.",
+           "The rest of your results, including {names}, are normal.",
+           "{Names} are within their reference ranges, which is reassuring."]
+SUMMARY_ALL_NORMAL = ["Good news: all the results listed ({names}) are within their reference ranges.",
+               "All of your results ({names}) are within the normal range."]
+SUMMARY_UNKNOWN = ["{Names} could not be compared with a reference range here, so ask your doctor about them.",
+            "There is no reference range for {names} in these results; your doctor can interpret them."]
+SUMMARY_QUESTIONS_ABNORMAL = ["What could be causing my {test} to be {dir}?", "Do I need to repeat the {test} test, and when?",
+                       "Is my {dir} {test} something to treat, or to watch?",
+                       "Could any of my medicines affect my {test}?"]
+SUMMARY_QUESTIONS_GENERAL = ["Should I change anything in my diet, exercise or medicines?",
+                      "When should these tests be checked again?",
+                      "How do these results fit with my symptoms and history?",
+                      "Do I need any other tests?"]
+SUMMARY_CRITICAL = "Important: {names} {verb} at a critical level."
+SUMMARY_CLOSINGS = ["", "Your doctor can explain these results in the context of your health.",
+             "This summary does not replace your doctor's advice."]
 # Fixed sentences of the catalogue explanation, by report language.
 _WORDING = {
     "en": {"none": "No lab results were found in this document.", "urgent": "**Urgent:** ", "is": "is", "are": "are",
@@ -230,6 +262,35 @@ def critical_check(results: list[LabResult], catalogue: Catalogue | None = None)
     return says_critical
 
 
+def summary_templates() -> list[str]:
+    """Every fixed sentence the explainer was fine-tuned on, placeholders removed."""
+    groups = [SUMMARY_INTROS, SUMMARY_LEADS, SUMMARY_MEANING, SUMMARY_MORE, SUMMARY_NORMAL, SUMMARY_ALL_NORMAL,
+              SUMMARY_UNKNOWN, SUMMARY_QUESTIONS_ABNORMAL, SUMMARY_QUESTIONS_GENERAL, SUMMARY_CLOSINGS, [SUMMARY_CRITICAL],
+              *SUMMARY_STATE.values()]
+    return [re.sub(r"\{\w+\}", " ", template) for group in groups for template in group]
+
+
+def grounding_check(results: list[LabResult], catalogue: Catalogue | None = None):
+    """A guard check: a summary sentence's content words must be supported by the findings, the catalogue entries
+    of these results and the task itself (`safety.grounding`), so invented words and claims are dropped."""
+    from safety.grounding import MIN_CONTENT_WORDS, content_stems, is_grounded, load_vocabulary
+
+    catalogue = catalogue or get_catalogue()
+    passages = [findings_text(results), SYSTEM_PROMPT, URGENT_ADVICE, *summary_templates(),
+                *(result_explanation(r, catalogue) for r in results),
+                *(catalogue.get(r.analyte).what for r in results if r.analyte and catalogue.get(r.analyte)),
+                *(catalogue.get(r.analyte).name for r in results if r.analyte and catalogue.get(r.analyte))]
+    support_text = "\n".join(passages)
+    support, vocabulary = set(content_stems(support_text)), load_vocabulary()
+
+    def grounded(sentence: str) -> bool:
+        if len(content_stems(sentence)) < MIN_CONTENT_WORDS:  # "Hello!" or a heading: nothing to check
+            return True
+        return is_grounded(sentence, support_text, support, vocabulary)
+
+    return grounded
+
+
 def all_checks(*checks):
     """One guard check that passes when every one of `checks` passes."""
     return lambda sentence: all(check(sentence) for check in checks)
@@ -257,11 +318,12 @@ def stream_llm_explanation(results: list[LabResult], llm, *, age: int | None = N
     """Yield the guarded summary so far while the LLM streams it (only checked sentences are shown)."""
     catalogue = get_catalogue()
     guard = StreamGuard(findings_text(results, age, sex), fallback=_fallback_for(results, catalogue),
-                        check=all_checks(direction_check(results, catalogue), critical_check(results, catalogue)))
+                        check=all_checks(direction_check(results, catalogue), critical_check(results, catalogue),
+                                         grounding_check(results, catalogue)))
     for chunk in llm.stream_chat(build_messages(results, age, sex), max_new_tokens=max_new_tokens,
-                                 temperature=0.0, stop=stop):
-        yield guard.feed(chunk)
-    text = guard.finish().text
+                                 temperature=0.0, stop=stop, stopping=(RepetitionStoppingCriteria,)):
+        yield strip_repetition(guard.feed(chunk))  # a loop is cut where its second copy starts
+    text = strip_repetition(guard.finish().text)
     stats = getattr(llm, "last_stats", None)
     if stats is not None and stats.new_tokens >= max_new_tokens:  # cut off by the token budget
         text = drop_unfinished_sentence(text)

@@ -18,8 +18,12 @@ CARDS_PATH = Path(__file__).resolve().parents[1] / "data" / "conditions.json"
 SEE_DERMATOLOGIST = ("🩺 **Please see a dermatologist soon** about this spot (within days to a few weeks). "
                      "SkinGuard cannot diagnose: only an examination, usually with a biopsy, can tell.")
 CANT_TELL = "🤔 **I can't tell.**"
-EXPLAIN_REQUEST = ("In three or four short sentences, explain to the patient what this condition is, "
-                   "its typical signs and what to do next, using only the condition card.")
+# A mole (or any other verdict) with at least this melanoma probability says so, with what to watch for: the
+# probabilities are calibrated (val ECE 0.037), so a stated 10% is close to a real one-in-ten chance, which is
+# worth a doctor's look; below it the verdict stands alone.
+MELANOMA_MENTION = 0.10
+WATCH_ABCDE = ("Watch for the ABCDE signs: **A**symmetry, irregular **B**order, several **C**olours, **D**iameter over "
+               "6 mm, and **E**volving (any change in size, shape or colour, itching or bleeding).")
 KEYWORDS = {"bcc": ("basal", "bcc", "carcinoma"), "df": ("dermatofibroma", "df"), "mel": ("melanoma", "mel"),
             "nv": ("nevus", "naevus", "mole", "nv"), "vasc": ("vascular", "angioma", "vasc")}
 
@@ -64,7 +68,10 @@ def verdict_markdown(prediction: SkinPrediction) -> str:
         return text
     text = (f"This looks most like **{CLASS_NAMES[prediction.label]}** "
             f"(confidence {prediction.confidence:.0%}).")
-    if prediction.urgent:
+    melanoma = prediction.probs.get("mel", 0.0)
+    if prediction.label != "mel" and melanoma >= MELANOMA_MENTION:
+        text += (f"\n\n⚠️ **Melanoma is not ruled out**: SkinGuard gives it {melanoma:.0%}. " + WATCH_ABCDE)
+    if prediction.urgent or (prediction.label != "mel" and melanoma >= MELANOMA_MENTION):
         text += "\n\n" + SEE_DERMATOLOGIST
     return text
 
@@ -87,20 +94,12 @@ def named_cards(question: str) -> list[ConditionCard]:
     return [cards[key] for key, keys in KEYWORDS.items() if words & set(keys)]
 
 
-def cards_for_question(question: str, last_label: str | None) -> list[ConditionCard]:
-    """Cards the question names, else the card of the last photo's label."""
-    named = named_cards(question)
-    if named:
-        return named
-    cards = load_cards()
-    return [cards[last_label]] if last_label in cards else []
-
-
-def follow_up_context(question: str, last_context: str, last_label: str | None) -> str:
-    cards = cards_for_question(question, last_label)
-    parts = [last_context] if last_context else []
-    parts += ["Condition card:\n" + card.markdown() for card in cards if card.markdown() not in last_context]
-    return "\n\n".join(parts)
+def knowledge_question(question: str, last_label: str | None) -> str:
+    """The question as the knowledge base should read it: "is it dangerous?" after a melanoma verdict is about
+    melanoma, so the last photo's condition is named when the question names none."""
+    if named_cards(question) or last_label not in CLASS_NAMES:
+        return question
+    return f"{CLASS_NAMES[last_label]}: {question}"
 
 
 def text_history(history: list[dict]) -> list[dict]:

@@ -1,5 +1,6 @@
 """SkinGuard's service (`engine.skin`): a photo gets a computed verdict and its condition card; text messages
-get the named condition's card first, then the assistant's guarded answer. No Gradio here.
+get the named condition's card first, then sentences quoted from the knowledge base with their sources
+(an emergency gets the emergency guidance alone). No model writes free text here. No Gradio here.
 
 The tab streams `SkinTurn` snapshots: the chat messages to append, the probabilities for the label
 component, and the state of the last photo (small and deep-copyable, so it can live in `gr.State`).
@@ -10,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.service import collapsible_sources
 from safety.redflags import red_flag_guidance
 from settings import Settings
 from skin import chat
@@ -42,10 +44,10 @@ class SkinTurn:
 
 
 class SkinService:
-    def __init__(self, settings: Settings, conversations, assistant: Callable[[], object]):
+    def __init__(self, settings: Settings, conversations, knowledge: Callable[[], object]):
         self.settings = settings
         self.conversations = SkinConversations(conversations)
-        self._assistant = assistant  # the Engine's assistant, created on first use
+        self._knowledge = knowledge  # the Engine's knowledge service, created on first use
 
     def classify(self, image) -> PhotoTurn:
         """The computed reply to one photo (a path, bytes or PIL image)."""
@@ -66,24 +68,13 @@ class SkinService:
             if turn.prediction is not None:
                 last = LastPhoto(turn.context, turn.label, turn.probs)
             yield SkinTurn(history, probs, last)
-            if turn.label and self.settings.assistant_backend != "local":
-                yield from self._rephrase_card(owner, chat_id, history, probs, last)
         if text:
             yield from self._answer(owner, chat_id, history, text, probs, last)
             return
         yield SkinTurn(history, probs, last, done=True)
 
-    def _rephrase_card(self, owner, chat_id, history, probs, last) -> Iterator[SkinTurn]:
-        """A capable assistant model rephrases the card (the tiny embedded one is not trusted to)."""
-        history.append({"role": "assistant", "content": "…"})
-        for reply in self._assistant().respond(chat.text_history(history[:-1]), chat.EXPLAIN_REQUEST,
-                                               context=last.context):
-            history[-1] = {"role": "assistant", "content": "💬 " + reply.text}
-            yield SkinTurn(history, probs, last)
-        self.conversations.add(owner, chat_id, "assistant", history[-1]["content"])
-
     def _answer(self, owner, chat_id, history, text, probs, last) -> Iterator[SkinTurn]:
-        """The named condition's card verbatim first (right even when the model is weak), then the answer."""
+        """The named condition's card verbatim, then sentences quoted from the knowledge base with their sources."""
         past = chat.text_history(history)
         history += [{"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
         self.conversations.add(owner, chat_id, "user", text)
@@ -93,12 +84,10 @@ class SkinService:
             self.conversations.add(owner, chat_id, "assistant", emergency)
             yield SkinTurn(history, probs, last, done=True)
             return
-        context = chat.follow_up_context(text, last.context, last.label)
         cards = "\n\n".join(card.markdown() for card in chat.named_cards(text))
-        answer = cards
-        for reply in self._assistant().respond(past, text, context=context):
-            answer = "\n\n---\n💬 ".join(part for part in (cards, reply.text) if part)
-            history[-1] = {"role": "assistant", "content": answer}
-            yield SkinTurn(history, probs, last)
+        found = self._knowledge().answer(chat.knowledge_question(text, last.label), past)
+        quoted = "\n\n".join(part for part in (found.text, collapsible_sources(found.sources_markdown())) if part)
+        answer = "\n\n---\n".join(part for part in (cards, quoted) if part)
+        history[-1] = {"role": "assistant", "content": answer}
         self.conversations.add(owner, chat_id, "assistant", answer)
         yield SkinTurn(history, probs, last, done=True)

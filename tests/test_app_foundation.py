@@ -21,7 +21,7 @@ def test_server_answers_without_loading_models(app_server):
 
     rows = app_server.client().predict(api_name="/models_status")["data"]
     states = {row[0]: row[2] for row in rows}
-    assert "Healytics explanations" in states and "HealyChat retrieval" in states
+    assert "Healytics explanations" in states and "Retrieval: HealyChat, knowledge base, red flags" in states
     assert set(states.values()) == {"not loaded"}
 
 

@@ -65,3 +65,10 @@ def test_a_critical_value_is_called_critical_never_on_the_high_side():
 def test_an_unsupported_sentence_is_dropped_without_a_note():
     *_, text = stream_llm_explanation(results(), ScriptedLLM("Your ferritin is 999 ng/mL. Platelets are normal."))
     assert "999" not in text and "removed" not in text and "Platelets are normal." in text
+
+
+def test_an_invented_word_or_claim_in_the_summary_is_dropped():
+    reply = ("A high value can come from dehydration, lack of water or anteprolizondo protein. "
+             "Platelets are normal. Low platelets are caused by eating too many carrots.")
+    *_, text = stream_llm_explanation(results(), ScriptedLLM(reply))
+    assert "anteprolizondo" not in text and "carrots" not in text and "Platelets are normal." in text

@@ -12,8 +12,7 @@ from skin.chat import (
     CANT_TELL,
     SEE_DERMATOLOGIST,
     SkinConversations,
-    cards_for_question,
-    follow_up_context,
+    knowledge_question,
     load_cards,
     photo_turn,
     text_history,
@@ -66,11 +65,19 @@ def test_unreadable_photo_gets_its_message():
     assert "not an image" in turn.text and turn.probs == {} and turn.prediction is None
 
 
-def test_follow_up_questions_pick_the_named_card():
-    assert [c.key for c in cards_for_question("tell me more about melanoma", "nv")] == ["mel"]
-    assert [c.key for c in cards_for_question("is it dangerous?", "bcc")] == ["bcc"]
-    context = follow_up_context("what is a dermatofibroma?", "SkinGuard's result: Melanoma", "mel")
-    assert "SkinGuard's result" in context and load_cards()["df"].what_it_is in context
+def test_follow_up_questions_name_the_last_photos_condition_only_when_they_name_none():
+    assert knowledge_question("tell me more about melanoma", "nv") == "tell me more about melanoma"
+    assert knowledge_question("is it dangerous?", "bcc") == "Basal cell carcinoma: is it dangerous?"
+    assert knowledge_question("is it dangerous?", None) == "is it dangerous?"
+
+
+def test_a_mole_with_a_real_melanoma_probability_says_so_and_what_to_watch_for():
+    probs = {"bcc": 0.03, "df": 0.02, "mel": 0.30, "nv": 0.62, "vasc": 0.03}
+    mole = SkinPrediction(label="nv", confidence=0.62, probs=probs, uncertain=False, reason="", top_label="nv")
+    turn = photo_turn(lambda image: mole, "spot.jpg")
+    assert "Melanocytic nevus" in turn.text and "Melanoma is not ruled out" in turn.text and "30%" in turn.text
+    assert "ABCDE" in turn.text and "symmetry" in turn.text and SEE_DERMATOLOGIST in turn.text
+    assert "is not ruled out" not in photo_turn(lambda image: prediction("nv", 0.9), "x.jpg").text  # 2.5%
 
 
 def test_history_is_stored_per_owner_and_restores_the_last_photo(tmp_path):

@@ -28,7 +28,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 from reports.catalogue import Catalogue, get_catalogue  # noqa: E402
-from reports.explain import MAX_FINDINGS_IN_PROMPT, URGENT_ADVICE, build_messages, ordered  # noqa: E402
+from reports.explain import (  # noqa: E402 - the summary templates are the ones the explainer learns to write
+    MAX_FINDINGS_IN_PROMPT,
+    SUMMARY_ALL_NORMAL,
+    SUMMARY_CLOSINGS,
+    SUMMARY_CRITICAL,
+    SUMMARY_INTROS,
+    SUMMARY_LEADS,
+    SUMMARY_MEANING,
+    SUMMARY_MORE,
+    SUMMARY_NORMAL,
+    SUMMARY_QUESTIONS_ABNORMAL,
+    SUMMARY_QUESTIONS_GENERAL,
+    SUMMARY_STATE,
+    SUMMARY_UNKNOWN,
+    URGENT_ADVICE,
+    build_messages,
+    ordered,
+)
 from reports.parser import LabResult, parse_report  # noqa: E402
 
 SPLITS = ("train", "val", "test")
@@ -55,36 +72,6 @@ def direction(result: LabResult) -> str:
     return "abnormal"
 
 
-_STATE = {
-    "high": ["high", "higher than the reference range", "above the usual range", "raised (high)"],
-    "low": ["low", "lower than the reference range", "below the usual range", "on the low side (low)"],
-    "abnormal": ["marked abnormal by the laboratory", "abnormal", "flagged as abnormal"],
-}
-_INTROS = ["Here is a plain-language summary of your results.", "Let's go through your lab results.",
-           "Thank you for sharing your results; here is what they show.", ""]
-_LEADS = ["Your {test} is {state}.", "{Test} came back {state}.", "The {test} result is {state}.",
-          "{Test} is {state}."]
-_MEANING = ["{meaning}", "{meaning}", "{what} {meaning}"]
-_MORE = ["Also outside the range: {items}.", "Other results outside the range: {items}.",
-         "A few more results are not in the usual range: {items}."]
-_NORMAL = ["Your other results ({names}) are within the normal range.",
-           "The rest of your results, including {names}, are normal.",
-           "{Names} are within their reference ranges, which is reassuring."]
-_ALL_NORMAL = ["Good news: all the results listed ({names}) are within their reference ranges.",
-               "All of your results ({names}) are within the normal range."]
-_UNKNOWN = ["{Names} could not be compared with a reference range here, so ask your doctor about them.",
-            "There is no reference range for {names} in these results; your doctor can interpret them."]
-_QUESTIONS_ABNORMAL = ["What could be causing my {test} to be {dir}?", "Do I need to repeat the {test} test, and when?",
-                       "Is my {dir} {test} something to treat, or to watch?",
-                       "Could any of my medicines affect my {test}?"]
-_QUESTIONS_GENERAL = ["Should I change anything in my diet, exercise or medicines?",
-                      "When should these tests be checked again?",
-                      "How do these results fit with my symptoms and history?",
-                      "Do I need any other tests?"]
-_CLOSINGS = ["", "Your doctor can explain these results in the context of your health.",
-             "This summary does not replace your doctor's advice."]
-
-
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -104,7 +91,7 @@ def _meaning(result: LabResult, catalogue: Catalogue, rng: random.Random) -> str
     else:
         text = analyte.high_text if dir_ == "high" else analyte.low_text
         meaning = f"A {dir_} value: {text[:1].lower()}{text[1:]}"
-    return rng.choice(_MEANING).format(what=analyte.what, meaning=meaning).strip()
+    return rng.choice(SUMMARY_MEANING).format(what=analyte.what, meaning=meaning).strip()
 
 
 def compose_target(results: list[LabResult], rng: random.Random, catalogue: Catalogue | None = None) -> str:
@@ -115,27 +102,28 @@ def compose_target(results: list[LabResult], rng: random.Random, catalogue: Cata
     critical = [r for r in shown if r.is_critical]
     normal = [r.test for r in shown if r.flag == "normal"]
     unknown = [r.test for r in shown if r.flag == "unknown"]
-    parts = [rng.choice(_INTROS)]
+    parts = [rng.choice(SUMMARY_INTROS)]
     if critical:
         names = _name_list([r.test for r in critical])
-        parts.append(f"Important: {names} {'is' if len(critical) == 1 else 'are'} at a critical level. {URGENT_ADVICE}")
+        parts.append(SUMMARY_CRITICAL.format(names=names, verb="is" if len(critical) == 1 else "are") + " "
+                     + URGENT_ADVICE)
     for result in abnormal[:DETAILED_ABNORMAL]:
-        state = rng.choice(_STATE[direction(result)])
-        lead = rng.choice(_LEADS).format(test=result.test, Test=_cap(result.test), state=state)
+        state = rng.choice(SUMMARY_STATE[direction(result)])
+        lead = rng.choice(SUMMARY_LEADS).format(test=result.test, Test=_cap(result.test), state=state)
         parts.append(f"{lead} {_meaning(result, catalogue, rng)}")
     if abnormal[DETAILED_ABNORMAL:]:
         items = ", ".join(f"{r.test} ({direction(r)})" for r in abnormal[DETAILED_ABNORMAL:])
-        parts.append(rng.choice(_MORE).format(items=items))
+        parts.append(rng.choice(SUMMARY_MORE).format(items=items))
     if normal:
-        template = rng.choice(_ALL_NORMAL if not abnormal else _NORMAL)
+        template = rng.choice(SUMMARY_ALL_NORMAL if not abnormal else SUMMARY_NORMAL)
         parts.append(template.format(names=_name_list(normal), Names=_cap(_name_list(normal))))
     if unknown:
-        parts.append(rng.choice(_UNKNOWN).format(names=_name_list(unknown), Names=_cap(_name_list(unknown))))
-    templates = rng.sample(_QUESTIONS_ABNORMAL, 2)
+        parts.append(rng.choice(SUMMARY_UNKNOWN).format(names=_name_list(unknown), Names=_cap(_name_list(unknown))))
+    templates = rng.sample(SUMMARY_QUESTIONS_ABNORMAL, 2)
     questions = [t.format(test=r.test, dir=direction(r)) for t, r in zip(templates, abnormal[:2])]
-    questions += rng.sample(_QUESTIONS_GENERAL, 3 - len(questions) if len(questions) < 2 else 1)
+    questions += rng.sample(SUMMARY_QUESTIONS_GENERAL, 3 - len(questions) if len(questions) < 2 else 1)
     parts.append("Questions to ask your doctor:\n" + "\n".join(f"- {q}" for q in questions))
-    parts.append(rng.choice(_CLOSINGS))
+    parts.append(rng.choice(SUMMARY_CLOSINGS))
     return "\n\n".join(p for p in parts if p)
 
 
