@@ -1,4 +1,4 @@
-"""The loaded knowledge base: passages, FAISS (dense) and BM25 (keyword) indexes, topic names and vocabulary."""
+"""The loaded knowledge base: passages, dense (exact inner product) and BM25 (keyword) indexes, topic names and vocabulary."""
 from __future__ import annotations
 
 import difflib
@@ -13,7 +13,7 @@ import numpy as np
 from knowledge import store
 from knowledge.corpus import Passage
 from knowledge.terms import fold
-from rag.index import RRF_K, content_tokens, tokenize
+from knowledge.text import RRF_K, content_tokens, tokenize
 from safety.grounding import stem
 
 # A question naming a topic (its title or an "also called" name) ranks that topic's passages as if they were
@@ -67,18 +67,15 @@ class KnowledgeBase:
     """Passages with their unit embeddings; indexes are built in memory at load."""
 
     def __init__(self, passages: list[Passage], vectors: np.ndarray, meta: dict, vocabulary: dict[str, float]):
-        import faiss
         from rank_bm25 import BM25Okapi
 
         self.passages = passages
         self.vectors = vectors
         self.meta = meta
         self.vocabulary = vocabulary
-        # One OpenMP thread: a single-query search over ~10k vectors takes about a millisecond on one core, and
-        # FAISS's OpenMP threads spun forever beside torch's in one process (seen in the test suite).
-        faiss.omp_set_num_threads(1)
-        self.dense = faiss.IndexFlatIP(vectors.shape[1])
-        self.dense.add(vectors)
+        # Dense search is one matrix-vector product (about 2 ms for ~10k x 384): FAISS's OpenMP search spun
+        # forever in request threads beside torch (seen in the app and the test suite), and buys nothing here.
+        self.dense = np.ascontiguousarray(vectors, dtype=np.float32)
         tokens = [tokenize(p.search_text) for p in passages]
         self.bm25 = BM25Okapi(tokens)
         self._token_sets = [set(t) for t in tokens]
@@ -181,11 +178,12 @@ class KnowledgeBase:
                qtypes: set[str] | None = None) -> list[Hit]:
         """Top `k` passages by reciprocal rank fusion of dense and BM25 rankings, plus bonuses for the topics
         in `prefer` (named in the question, or a follow-up's topic) and passages answering `qtypes`."""
-        vector = np.asarray(vector, dtype=np.float32).reshape(1, -1)
-        _, ids = self.dense.search(vector, CANDIDATES)
+        similarities = self.dense @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        nearest = np.argpartition(-similarities, min(CANDIDATES, len(similarities) - 1))[:CANDIDATES]
+        ids = nearest[np.argsort(-similarities[nearest])]
         topics = content_tokens(query)
         fused: dict[int, float] = {}
-        for rank, i in enumerate(int(i) for i in ids[0] if i >= 0):
+        for rank, i in enumerate(int(i) for i in ids):
             fused[i] = 1.0 / (RRF_K + rank)
         if topics:
             scores = self.bm25.get_scores(topics)
@@ -201,5 +199,5 @@ class KnowledgeBase:
             if self.passages[i].topic.startswith("kb:4:"):
                 fused[i] += MEDLINEPLUS_BONUS
         best = sorted(fused, key=fused.get, reverse=True)[:k]
-        return [Hit(i, self.passages[i], fused[i], float(self.vectors[i] @ vector[0]), self.coverage(i, topics))
+        return [Hit(i, self.passages[i], fused[i], float(similarities[i]), self.coverage(i, topics))
                 for i in best]

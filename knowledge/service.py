@@ -22,7 +22,7 @@ import numpy as np
 from knowledge.corpus import Passage, sentences
 from knowledge.index import Hit, KnowledgeBase, question_types
 from knowledge.terms import FRENCH_COMMON, fold, is_french, lay_expansion, translate_french
-from rag.index import RRF_K, content_tokens
+from knowledge.text import RRF_K, content_tokens
 from safety.grounding import grounded_sentences
 from safety.repetition import strip_repetition
 

@@ -1,7 +1,7 @@
 """The committed knowledge artefact: passages (gzipped JSONL) and their MiniLM embeddings (int8 + per-row scale).
 
 `data/knowledge/` holds it, so the app works where ../shared/data/health_kb is absent (a Hugging Face
-Space). FAISS and BM25 are rebuilt from it at load, which takes well under the 2 s budget
+Space). The dense matrix and BM25 are rebuilt from it at load, which takes well under the 2 s budget
 (`scripts/benchmark_knowledge.py`).
 """
 from __future__ import annotations
