@@ -161,6 +161,12 @@ class HybridIndex:
             return []
         n = len(self.chunks)
         vector = np.asarray(query_embedding, dtype=np.float32).reshape(1, self.dim)
+        import faiss
+
+        # One OpenMP thread, set in the calling thread (OpenMP keeps the setting per thread): FAISS's threaded
+        # search spun forever in request threads beside torch on the 10k-passage knowledge index; a session's
+        # index is far smaller, and one thread searches it in well under a millisecond.
+        faiss.omp_set_num_threads(1)
         dense_scores, dense_ids = self._faiss.search(vector, n)
         dense = {int(i): float(s) for i, s in zip(dense_ids[0], dense_scores[0]) if i >= 0}
         dense_rank = {int(i): rank for rank, i in enumerate(dense_ids[0]) if i >= 0}

@@ -89,7 +89,7 @@ def main(argv=None) -> int:
             started = time.perf_counter()
             service.decide(session, question)
             timings.append(1000 * (time.perf_counter() - started))
-        chunks = len(session.items["rag"].index)
+        chunks = len(session.records.index)
         store.drop("bench")
     timings.sort()
     print(status)
