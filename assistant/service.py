@@ -136,6 +136,15 @@ class Reply:
         return meta
 
 
+def emergency_reply(user_text: str) -> Reply | None:
+    """The finished reply for a message that describes an emergency: the guidance alone; None otherwise."""
+    flags = detect_red_flags(user_text)
+    if not flags:
+        return None
+    return Reply(red_flags=flags, emergency=emergency_guidance(flags, guess_language(user_text, flags[0].lang)),
+                 done=True)
+
+
 class Assistant:
     def __init__(self, backend: Backend, max_new_tokens: int = 256, system_prompt: str = SYSTEM_PROMPT):
         self.backend = backend
@@ -164,10 +173,9 @@ class Assistant:
         numeric guard. Never raises for backend trouble: the last snapshot carries `error` instead.
         """
         stop = stop or threading.Event()
-        flags = detect_red_flags(user_text)
-        if flags:  # the emergency guidance is the whole reply, in the message's language: no model text after it
-            yield Reply(red_flags=flags, emergency=emergency_guidance(flags, guess_language(user_text, flags[0].lang)),
-                        done=True)
+        emergency = emergency_reply(user_text)
+        if emergency:  # the emergency guidance is the whole reply, in the message's language: no model text after it
+            yield emergency
             return
         reply = Reply()
         source = [user_text, context, *(str(m.get("content", "")) for m in history)]
@@ -241,10 +249,9 @@ class AssistantService:
         each sentence passes the grounding guard. No reliable passage: an honest "I don't have reliable
         information" instead of a guess.
         """
-        flags = detect_red_flags(user_text)
-        if flags:
-            yield Reply(red_flags=flags, emergency=emergency_guidance(flags, guess_language(user_text, flags[0].lang)),
-                        done=True)
+        emergency = emergency_reply(user_text)
+        if emergency:
+            yield emergency
             return
         try:
             assistant = None if self.settings.assistant_backend == "local" else self.assistant

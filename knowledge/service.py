@@ -407,9 +407,9 @@ def _lead(sources: list[Source], lang: str) -> str:
     return f"From {first.publisher}, \u201c{first.title}\u201d:"
 
 
-def collapsible_sources(sources_markdown: str) -> str:
+def collapsible_sources(sources_markdown: str, title: str = "Sources") -> str:
     """A sources list as a collapsible block under an answer ("" when there is none)."""
-    return f"<details><summary>Sources</summary>\n\n{sources_markdown}\n\n</details>" if sources_markdown else ""
+    return f"<details><summary>{title}</summary>\n\n{sources_markdown}\n\n</details>" if sources_markdown else ""
 
 
 def guard_generated(text: str, answer: KnowledgeAnswer, question: str = "") -> str:

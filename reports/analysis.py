@@ -1,10 +1,17 @@
 """One report end to end: file -> text -> results -> flags -> explanations (used by the CLI, the tab and the eval)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from reports.explain import catalogue_explanation, findings_text, stream_llm_explanation
+from reports.explain import (
+    catalogue_explanation,
+    computed_summary,
+    findings_text,
+    report_language,
+    stream_llm_explanation,
+)
 from reports.extract import DocumentError, ExtractedDocument, extract_document
 from reports.parser import ParsedReport, parse_report
 from settings import Settings
@@ -65,14 +72,25 @@ def check_image_size(path: Path, max_pixels: int) -> None:
                             f"{max_pixels / 1e6:.0f} megapixels. Please upload a smaller photo or a PDF.")
 
 
+def summary_stream(parsed: ParsedReport, settings: Settings) -> Iterator[str]:
+    """The plain-language summary as it grows (raises models.registry.ModelUnavailable).
 
-def llm_summary(parsed: ParsedReport, settings: Settings) -> str:
-    """The whole guarded LLM summary (raises models.registry.ModelUnavailable)."""
+    English reports get the guarded LLM summary; the explainer was fine-tuned in English, so a report in another
+    language gets a summary computed in that language instead.
+    """
     from models.registry import get_report_llm
 
-    llm = get_report_llm(settings)
-    *_, text = stream_llm_explanation(parsed.results, llm, age=parsed.age, sex=parsed.sex,
+    language = report_language(parsed.results)
+    if language != "en":
+        yield computed_summary(parsed.results, language)
+        return
+    yield from stream_llm_explanation(parsed.results, get_report_llm(settings), age=parsed.age, sex=parsed.sex,
                                       max_new_tokens=settings.max_new_tokens)
+
+
+def llm_summary(parsed: ParsedReport, settings: Settings) -> str:
+    """The whole summary of `summary_stream`."""
+    *_, text = summary_stream(parsed, settings)
     return text.strip()
 
 

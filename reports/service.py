@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reports import view
-from reports.analysis import ReportAnalysis, analyze_file
-from reports.explain import computed_summary, report_language, stream_llm_explanation, urgent_banner
+from reports.analysis import ReportAnalysis, analyze_file, summary_stream
+from reports.explain import urgent_banner
 from settings import Settings
 
 
@@ -55,30 +55,23 @@ class ReportService:
 
         Raises models.registry.ModelUnavailable when the report LLM cannot load.
         """
-        from models.registry import get_report_llm
-
-        parsed = analysis.parsed
-        language = report_language(parsed.results)
-        if language != "en":  # the explainer was fine-tuned in English: a summary computed in the report's language
-            analysis.llm_text = computed_summary(parsed.results, language)
-            yield analysis.llm_text
-            return
-        llm = get_report_llm(self.settings)
         text = ""
-        for text in stream_llm_explanation(parsed.results, llm, age=parsed.age, sex=parsed.sex,
-                                           max_new_tokens=self.settings.max_new_tokens):
+        for text in summary_stream(analysis.parsed, self.settings):
             yield text
         analysis.llm_text = text.strip()
 
     @staticmethod
-    def download_dir(session) -> Path:
+    def _download_path(session) -> Path:
         """Per-session folder for summary downloads, under the temp dir Gradio serves from.
 
         Named like the session's own folder (a server-made UUID), never by the client's session id.
         """
-        folder = Path(tempfile.gettempdir()) / "healify-healytics" / session.workdir.name
+        return Path(tempfile.gettempdir()) / "healify-healytics" / session.workdir.name
+
+    def download_dir(self, session) -> Path:
+        folder = self._download_path(session)
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
     def drop_session(self, session) -> None:
-        shutil.rmtree(Path(tempfile.gettempdir()) / "healify-healytics" / session.workdir.name, ignore_errors=True)
+        shutil.rmtree(self._download_path(session), ignore_errors=True)

@@ -90,11 +90,12 @@ class HealifyTools:
         Returns:
             {"emergency": bool, "categories": [...], "guidance": the emergency advice ("" when none)}.
         """
-        from safety.redflags import detect_red_flags, red_flag_guidance
+        from safety.redflags import detect_red_flags, emergency_guidance, guess_language
 
         text = (message or "")[:self.engine.settings.max_message_chars]
-        return {"emergency": bool(detect_red_flags(text)), "categories": [f.category for f in detect_red_flags(text)],
-                "guidance": red_flag_guidance(text)}
+        flags = detect_red_flags(text)  # once: the categories and the guidance come from the same flags
+        guidance = emergency_guidance(flags, guess_language(text, flags[0].lang)) if flags else ""
+        return {"emergency": bool(flags), "categories": [f.category for f in flags], "guidance": guidance}
 
 
 

@@ -18,14 +18,16 @@ def format_answer(answer) -> str:
     """The answer, then its sources (document, page or section, snippet, score) in a collapsible block."""
     if not answer.sources:
         return answer.answer
+    from knowledge.service import collapsible_sources
+
     title = "Closest passages (weak match)" if answer.abstained else "Sources"
-    lines = [answer.answer, "", f"<details><summary>{title} ({len(answer.sources)})</summary>", ""]
+    lines = []
     for number, source in enumerate(answer.sources, start=1):
         snippet = " ".join(source.text.split())
         snippet = snippet if len(snippet) <= 220 else snippet[:217] + "..."
         where = source.location or f"page {source.page}"
         lines.append(f"{number}. *{source.doc}*, {where} · score {source.score:.2f} · {snippet}")
-    return "\n".join([*lines, "", "</details>"])
+    return f"{answer.answer}\n\n" + collapsible_sources("\n".join(lines), f"{title} ({len(answer.sources)})")
 
 
 @dataclass
