@@ -1,4 +1,4 @@
-"""The analyte catalogue (`data/analytes.json`): names in English and French, units, typical adult
+"""The analyte catalogue (`data/analytes.json`): names in English, French and Russian, units, typical adult
 reference ranges, critical limits and patient-level explanations, with lookups by printed name."""
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "data" / "analytes.jso
 
 
 def normalize_name(name: str) -> str:
-    """Lower case, no accents, punctuation collapsed: 'Hémoglobine (Hb)' -> 'hemoglobine hb'."""
+    """Lower case, no accents, punctuation collapsed: 'Hémoglobine (Hb)' -> 'hemoglobine hb'. Cyrillic letters are
+    kept ('Гемоглобин (HGB)' -> 'гемоглобин hgb'; 'й' and 'ё' fold to 'и' and 'е' as accents do)."""
     text = unicodedata.normalize("NFKD", name.lower())
     text = "".join(c for c in text if not unicodedata.combining(c)).replace("γ", "gamma")
-    return re.sub(r"[^a-z0-9%#+]+", " ", text).strip()
+    return re.sub(r"[^a-z0-9%#+а-я]+", " ", text).strip()
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class Catalogue:
         for e in raw["analytes"]:
             analytes.append(Analyte(
                 id=e["id"], name=e["name"], panel=e["panel"], unit=e["unit"],
-                synonyms=tuple(e["synonyms"]["en"] + e["synonyms"]["fr"]),
+                synonyms=tuple(e["synonyms"]["en"] + e["synonyms"]["fr"] + e["synonyms"].get("ru", [])),
                 what=e["explanation"]["what"], high_text=e["explanation"]["high"], low_text=e["explanation"]["low"],
                 source=e["source"], range=_range(e.get("range")),
                 range_by_sex={k: _range(v) for k, v in e.get("range_by_sex", {}).items()},
