@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,7 +174,79 @@ def _ocr_image(image) -> str:
     boxes, texts = getattr(output, "boxes", None), getattr(output, "txts", None)
     if boxes is None or texts is None or len(texts) == 0:
         raise DocumentError("No readable text found in the image: please upload a sharper, well-lit photo or scan.")
-    return lines_from_boxes([(b, t) for b, t in zip(boxes, texts)], width)
+    items = [(b, t) for b, t in zip(boxes, texts)]
+    angle = page_skew([box for box, _ in items])
+    if letters_vanished(texts):
+        from reports import tesseract
+
+        words = tesseract.read_page(image) if tesseract.available() else None
+        if words and sum(bool(_CYRILLIC.search(w.text)) for w in words) >= MIN_CYRILLIC_WORDS:
+            items = merge_readings(items, words)
+    return lines_from_boxes(items, width, angle)
+
+
+# RapidOCR's models have no Cyrillic letters: a Russian name comes back as blanks (' ()', '   (-)', ' .  ()').
+# Share of a page's boxes with such blanks (a leading or trailing space, a double space, empty brackets), on the
+# 10 image pages of real_reports_dev: 0.12 and 0.27 on the two Russian pages; 0 to 0.014 on the Turkish, Persian,
+# Chinese, Polish, Indian and English ones. A page above the threshold is read again by tesseract.
+VANISHED_SHARE = 0.05
+MIN_VANISHED_BOXES = 3
+MIN_CYRILLIC_WORDS = 5   # tesseract must confirm the script, else RapidOCR's reading stands
+_VANISHED = re.compile(r"^\s|\s{2,}|\s$|\(\s*\)")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LETTER = re.compile(r"[^\W\d_]")
+# The number at the start of a token, when the rest is a unit ('118.00/n', '5.3*', '38.30%'); '10e9/n' stays whole.
+_NUMBER_PREFIX = re.compile(r"^([<>(\[]*[-+]?(?:\d+[.,]\d+|\d+(?=[/%*)\]]|$))[*)\]]?%?)(.*)$")
+
+
+def letters_vanished(texts) -> bool:
+    """Whether RapidOCR lost the letters of this page (a script its models cannot read)."""
+    hits = sum(bool(_VANISHED.search(str(t))) for t in texts)
+    return hits >= MIN_VANISHED_BOXES and hits >= VANISHED_SHARE * len(texts)
+
+
+def _split_number(token: str) -> tuple[str, str]:
+    match = _NUMBER_PREFIX.match(token)
+    return (match.group(1), match.group(2)) if match else ("", token)
+
+
+def _sub_quad(quad, start: float, end: float):
+    """The part of a text box from `start` to `end` (shares of its width) along its own slant."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = [tuple(map(float, p)) for p in quad]
+    at = lambda a, b, f: (a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f)  # noqa: E731
+    return [at((x0, y0), (x1, y1), start), at((x0, y0), (x1, y1), end), at((x3, y3), (x2, y2), end),
+            at((x3, y3), (x2, y2), start)]
+
+
+def merge_readings(items, words, min_confidence: float = 40.0):
+    """RapidOCR's boxes with tesseract's words (`reports.tesseract.Word`) for the letters: inside a RapidOCR box
+    that holds digits, its number tokens stay and tesseract's words with letters replace the rest ('4.79 10e9/n'
+    -> '4.79' + '10е9/л'); a box without digits is replaced by the words inside it; words outside every box (a
+    name RapidOCR read as nothing and dropped) are added when they have letters and tesseract is confident of them."""
+    merged, used = [], set()
+    for quad, text in items:
+        text = str(text)
+        xs, ys = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
+        inside = [i for i, w in enumerate(words) if i not in used and min(xs) <= (w.left + w.right) / 2 <= max(xs)
+                  and min(ys) <= (w.top + w.bottom) / 2 <= max(ys)]
+        used.update(inside)
+        if not any(ch.isdigit() for ch in text):
+            merged += [(words[i].quad, words[i].text) for i in inside]
+            continue
+        length = max(len(text), 1)
+        for match in re.finditer(r"\S+", text):
+            token = match.group() if not _LETTER.search(match.group()) else _split_number(match.group())[0]
+            if token:
+                end = match.start() + len(token)
+                merged.append((_sub_quad(quad, match.start() / length, end / length), token))
+        for i in inside:
+            number, rest = _split_number(words[i].text)
+            if _LETTER.search(rest):
+                merged.append((words[i].quad, rest))
+    for i, word in enumerate(words):  # numbers are RapidOCR's: a lone tesseract number is a duplicate or noise
+        if i not in used and word.confidence >= min_confidence and _LETTER.search(word.text):
+            merged.append((word.quad, word.text))
+    return merged
 
 
 @dataclass
@@ -211,9 +284,11 @@ def page_skew(boxes) -> float:
     return angle if abs(angle) <= MAX_SKEW else 0.0
 
 
-def lines_from_boxes(items, page_width: float) -> str:
-    """Group OCR (quad box, text) pairs into text lines by column geometry; wide gaps become column gaps."""
-    angle = page_skew([box for box, _ in items])
+def lines_from_boxes(items, page_width: float, angle: float | None = None) -> str:
+    """Group OCR (quad box, text) pairs into text lines by column geometry; wide gaps become column gaps. `angle`
+    is the page's skew (measured on the items when not given)."""
+    if angle is None:
+        angle = page_skew([box for box, _ in items])
     cos, sin = math.cos(-angle), math.sin(-angle)
     words = []
     for box, text in items:  # coordinates turned by the page's skew: a tilted photo's rows become horizontal
