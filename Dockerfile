@@ -1,6 +1,8 @@
 # The Hugging Face Space (sdk: docker) builds exactly what `make run` builds locally: scripts/setup.sh.
 FROM python:3.11-slim
+# tesseract-ocr + tesseract-ocr-rus: the second OCR engine for Cyrillic report photos (reports/tesseract.py).
 RUN apt-get update && apt-get install -y --no-install-recommends make libgl1 libglib2.0-0 \
+    tesseract-ocr tesseract-ocr-rus \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd -m -u 1000 user
 USER user

@@ -22,6 +22,16 @@ def normalize_name(name: str) -> str:
     return re.sub(r"[^a-z0-9%#+а-я]+", " ", text).strip()
 
 
+_CYRILLIC = re.compile(r"[а-я]")
+# Cyrillic letters and the Latin letters OCR reads for them ('АлАТ' comes back as 'AnAT', 'АсАТ' as 'AcAT').
+_SKELETON = str.maketrans("авекмнорстухлгпиз", "abekmhopctyxnrnu3")
+
+
+def skeleton(key: str) -> str:
+    """A normalized name with Cyrillic letters replaced by their Latin look-alikes: 'алат' -> 'anat'."""
+    return key.translate(_SKELETON)
+
+
 @dataclass(frozen=True)
 class Range:
     low: float | None
@@ -100,12 +110,19 @@ class Catalogue:
     def __init__(self, analytes: list[Analyte]):
         self.analytes = {a.id: a for a in analytes}
         self._by_name: dict[str, list[Analyte]] = {}
+        self._by_skeleton: dict[str, list[Analyte]] = {}  # Russian names, read through Latin look-alikes
+        self._spelling: dict[str, str] = {}  # skeleton without spaces -> the Russian name without spaces
         for analyte in analytes:
             for name in (analyte.name, analyte.id.replace("_", " ")) + analyte.synonyms:
                 for key in (normalize_name(name), normalize_name(name).replace(" ", "")):  # OCR drops spaces
                     bucket = self._by_name.setdefault(key, [])
                     if analyte not in bucket:
                         bucket.append(analyte)
+                    if _CYRILLIC.search(key):
+                        self._spelling.setdefault(skeleton(key).replace(" ", ""), key.replace(" ", ""))
+                        bucket = self._by_skeleton.setdefault(skeleton(key), [])
+                        if analyte not in bucket:
+                            bucket.append(analyte)
 
     @classmethod
     def load(cls, path: Path = CATALOGUE_PATH) -> Catalogue:
@@ -150,7 +167,30 @@ class Catalogue:
             for variant in (key, key.replace(" ", ""), ocr_fixed, key + "s"):  # 'leucocyte' -> 'leucocytes'
                 if variant in self._by_name:
                     return self._by_name[variant]
+        for attempt in tries[:3]:  # a Russian name OCR'd partly in Latin look-alikes: 'AnAT' is 'АлАТ'
+            key = attempt if isinstance(attempt, str) else " ".join(attempt)
+            for variant in (skeleton(key), skeleton(key).replace(" ", "")):
+                if variant in self._by_skeleton:
+                    return self._by_skeleton[variant]
         return []
+
+    def restore_cyrillic(self, name: str) -> str:
+        """A Russian name that OCR returned in Latin look-alikes, spelled in Cyrillic again ('AnAT' -> 'АлАТ');
+        any other name unchanged."""
+        key = normalize_name(name).replace(" ", "")
+        if not key or not re.fullmatch(r"[a-z0-9]+", key) or key in self._by_name or key not in self._spelling:
+            return name
+        spelling, out, index = self._spelling[key], [], 0
+        for char in name:
+            if char.isascii() and char.isalnum():
+                if index >= len(spelling):
+                    return name
+                target = spelling[index]
+                index += 1
+                if char.isalpha() and _CYRILLIC.fullmatch(target):
+                    char = target.upper() if char.isupper() else target
+            out.append(char)
+        return "".join(out) if index == len(spelling) else name
 
     def lookup(self, name: str, unit: str | None = None, specimen: str | None = None,
                qualitative: bool = False) -> Analyte | None:

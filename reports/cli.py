@@ -21,6 +21,8 @@ def analyze_command(args) -> int:
     except Exception as error:  # never a traceback for the user
         print(f"error: could not analyse {args.file}: {type(error).__name__}: {error}".splitlines()[0], file=sys.stderr)
         return 1
+    for note in analysis.document.notes:
+        print(f"note: {note}", file=sys.stderr)
     if analysis.llm_note:
         print(f"note: {analysis.llm_note}".splitlines()[0], file=sys.stderr)
     payload = contract(analysis)

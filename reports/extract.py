@@ -6,7 +6,7 @@ import logging
 import math
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -25,11 +25,17 @@ class DocumentError(Exception):
     """A file that cannot be read as a report; the message is one clear, user-facing line."""
 
 
+NO_CYRILLIC_OCR = ("A page looks printed in Cyrillic, which the built-in OCR cannot read, and the second OCR engine "
+                   "is not installed (the tesseract-ocr and tesseract-ocr-rus packages): test names on it may be "
+                   "missing or wrong.")
+
+
 @dataclass
 class ExtractedDocument:
     name: str
     pages: list[str]
     ocr_used: bool = False
+    notes: list[str] = field(default_factory=list)   # what the reader could not do (shown to the user)
 
     @property
     def text(self) -> str:
@@ -53,7 +59,8 @@ def extract_document(path: str | Path, max_pages: int = 60, max_bytes: int = 20 
             raise DocumentError(f"{path.name} is not a valid PDF file.")
         return _extract_pdf(path, max_pages)
     if suffix in IMAGE_SUFFIXES:
-        return ExtractedDocument(path.name, [_ocr_image(_open_image(path))], ocr_used=True)
+        notes: list[str] = []
+        return ExtractedDocument(path.name, [_ocr_image(_open_image(path), notes)], ocr_used=True, notes=notes)
     if suffix in TEXT_SUFFIXES or not suffix:
         return _extract_text(path)
     raise DocumentError(f"Unsupported file type '{suffix}': please upload a {SUPPORTED} file.")
@@ -99,7 +106,7 @@ def _extract_pdf(path: Path, max_pages: int) -> ExtractedDocument:
         raise DocumentError(f"{path.name} has no pages.")
     if count > max_pages:
         raise DocumentError(f"{path.name} has {count} pages; the limit is {max_pages}.")
-    pages, scanned = [], []
+    pages, scanned, notes = [], [], []
     for index in range(count):
         try:
             text = reader.pages[index].extract_text(extraction_mode="layout") or ""
@@ -114,10 +121,10 @@ def _extract_pdf(path: Path, max_pages: int) -> ExtractedDocument:
     if scanned:
         images = _render_pages(path, scanned)
         for index, image in zip(scanned, images):
-            pages[index] = _ocr_image(image)
+            pages[index] = _ocr_image(image, notes)
     if not any(p.strip() for p in pages):
         raise DocumentError(f"No readable text found in {path.name}: the pages are blank or the scan is unreadable.")
-    return ExtractedDocument(path.name, pages, ocr_used=bool(scanned))
+    return ExtractedDocument(path.name, pages, ocr_used=bool(scanned), notes=notes)
 
 
 def _tidy_layout(text: str) -> str:
@@ -161,8 +168,9 @@ def _ocr_engine():
     return REGISTRY.get_or_load("rapidocr", load, feature="Healytics (scanned reports)", source="rapidocr (PyPI wheel)")
 
 
-def _ocr_image(image) -> str:
-    """OCR one page image; boxes are grouped into lines by their vertical centre."""
+def _ocr_image(image, notes: list[str] | None = None) -> str:
+    """OCR one page image; boxes are grouped into lines by their vertical centre. What could not be read is
+    added to `notes` once (a Cyrillic page without tesseract)."""
     import numpy as np
 
     scale = OCR_LONG_SIDE / max(image.size)
@@ -180,6 +188,8 @@ def _ocr_image(image) -> str:
         from reports import tesseract
 
         words = tesseract.read_page(image) if tesseract.available() else None
+        if not tesseract.available() and notes is not None and NO_CYRILLIC_OCR not in notes:
+            notes.append(NO_CYRILLIC_OCR)
         if words and sum(bool(_CYRILLIC.search(w.text)) for w in words) >= MIN_CYRILLIC_WORDS:
             items = merge_readings(items, words)
     return lines_from_boxes(items, width, angle)
@@ -205,6 +215,14 @@ def letters_vanished(texts) -> bool:
     return hits >= MIN_VANISHED_BOXES and hits >= VANISHED_SHARE * len(texts)
 
 
+def _digits_from(rapid: str, tess: str) -> str:
+    """Tesseract's reading of a token, with RapidOCR's digits where both read a digit at the same place:
+    '10e9/n' (RapidOCR) and '19е9/л' (tesseract) give '10е9/л'."""
+    if len(rapid) != len(tess):
+        return tess
+    return "".join(r if r.isdigit() and t.isdigit() else t for r, t in zip(rapid, tess))
+
+
 def _split_number(token: str) -> tuple[str, str]:
     match = _NUMBER_PREFIX.match(token)
     return (match.group(1), match.group(2)) if match else ("", token)
@@ -219,10 +237,11 @@ def _sub_quad(quad, start: float, end: float):
 
 
 def merge_readings(items, words, min_confidence: float = 40.0):
-    """RapidOCR's boxes with tesseract's words (`reports.tesseract.Word`) for the letters: inside a RapidOCR box
-    that holds digits, its number tokens stay and tesseract's words with letters replace the rest ('4.79 10e9/n'
-    -> '4.79' + '10е9/л'); a box without digits is replaced by the words inside it; words outside every box (a
-    name RapidOCR read as nothing and dropped) are added when they have letters and tesseract is confident of them."""
+    """RapidOCR's boxes with tesseract's words (`reports.tesseract.Word`) for the letters. Inside a RapidOCR box
+    that holds digits, its number tokens stay and tesseract's words with letters take the place of the rest
+    ('4.79 10e9/n' -> '4.79' + '10е9/л'); a box without digits is replaced by the words inside it; words outside
+    every box (a name RapidOCR read as nothing and dropped) are added when they have letters and tesseract is
+    confident of them."""
     merged, used = [], set()
     for quad, text in items:
         text = str(text)
@@ -233,16 +252,26 @@ def merge_readings(items, words, min_confidence: float = 40.0):
         if not any(ch.isdigit() for ch in text):
             merged += [(words[i].quad, words[i].text) for i in inside]
             continue
-        length = max(len(text), 1)
+        length, slots = max(len(text), 1), []
         for match in re.finditer(r"\S+", text):
-            token = match.group() if not _LETTER.search(match.group()) else _split_number(match.group())[0]
-            if token:
-                end = match.start() + len(token)
-                merged.append((_sub_quad(quad, match.start() / length, end / length), token))
+            token = match.group()
+            number = token if not _LETTER.search(token) else _split_number(token)[0]
+            if number:
+                cut = (match.start() + len(number)) / length
+                merged.append((_sub_quad(quad, match.start() / length, cut), number))
+            if number != token:  # the letters' place ('/n' of '118.00/n'): tesseract's reading goes there
+                slots.append([(match.start() + len(number)) / length, match.end() / length, [], token[len(number):]])
         for i in inside:
             number, rest = _split_number(words[i].text)
-            if _LETTER.search(rest):
-                merged.append((words[i].quad, rest))
+            if not _LETTER.search(rest):
+                continue
+            if not slots:
+                merged.append((_sub_quad(words[i].quad, len(number) / len(words[i].text), 1.0), rest))
+                continue
+            share = ((words[i].left + words[i].right) / 2 - min(xs)) / max(max(xs) - min(xs), 1)
+            min(slots, key=lambda slot: abs((slot[0] + slot[1]) / 2 - share))[2].append(rest)
+        merged += [(_sub_quad(quad, start, end), _digits_from(own, " ".join(found)))
+                   for start, end, found, own in slots if found]
     for i, word in enumerate(words):  # numbers are RapidOCR's: a lone tesseract number is a duplicate or noise
         if i not in used and word.confidence >= min_confidence and _LETTER.search(word.text):
             merged.append((word.quad, word.text))

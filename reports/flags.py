@@ -15,7 +15,13 @@ CRITICAL_FLAGS = {"critical_low", "critical_high"}
 # Qualitative results that mean "nothing found".
 _NEGATIVE = {"negative", "neg", "negatif", "négatif", "négative", "absent", "absence", "absente", "none",
              "nil", "not detected", "non detecte", "non détecté", "non-reactive", "nonreactive", "non reactive",
-             "normal", "none seen", "-"}
+             "normal", "none seen", "-",
+             # Russian
+             "не обнаружен", "не обнаружена", "не обнаружено", "не обнаружены", "не выявлен", "не выявлена",
+             "не выявлено", "не выявлены", "отрицательно", "отрицательный", "отрицательная", "отрицательное",
+             "отсутствует", "отсутствуют", "норма"}
+# Latin letters OCR reads for Cyrillic ones ('He обнаружены' is 'Не обнаружены').
+_TO_CYRILLIC = str.maketrans("aceopxyhkmtb", "асеорхункмтв")
 
 
 def qualitative_class(text: str | None) -> str | None:
@@ -23,6 +29,8 @@ def qualitative_class(text: str | None) -> str | None:
     if not text:
         return None
     clean = re.sub(r"\s+", " ", text.strip().lower().strip("()[]."))
+    if re.search(r"[\u0400-\u04ff]", clean):
+        clean = clean.translate(_TO_CYRILLIC)
     return "negative" if clean in _NEGATIVE else clean
 
 

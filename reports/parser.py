@@ -88,7 +88,10 @@ _QUALITATIVE = (r"negative|neg\.?|positive|pos\.?|trace|traces|not detected|non[
                 r"positi(?:f|ve)|nil|none seen|none|non[- ]?reactive|reactive|[1-4]\s?\+|\+{1,4}|normal|tr|sm|mod|lg|"
                 r"small|moderate|large|"
                 # semi-quantitative microscopy grades ("Bacteria  Rare", "Epithelial cells  Few")
-                r"rare|few|many|occasional|numerous|plenty|scanty|abundant")
+                r"rare|few|many|occasional|numerous|plenty|scanty|abundant|"
+                # Russian: not found / found, negative / positive, absent ('He' is OCR's Latin look-alike of 'Не')
+                r"(?:не|he|нe|hе)\s?(?:обнаружен[аоы]?|выявлен[аоы]?)|обнаружен[аоы]?|выявлен[аоы]?|"
+                r"отрицательн(?:о|ый|ая|ое)|положительн(?:о|ый|ая|ое)|отсутству(?:ет|ют)|следы")
 # Urine appearance and colour: words that are a result only after such a name ("Appearance  Hazy").
 _APPEARANCE = re.compile(
     r"^\s*(?P<name>(?:urine\s+)?(?:appearance|colou?r|clarity|turbidity|aspect|couleur|transparency))\s*[:=]?\s+"
@@ -101,7 +104,7 @@ _CATEGORY = re.compile(r"^\s*(?P<name>[^\d:]*\b(?:category|stage|grade|class|sta
                        r"(?P<value>[A-Z]{0,2}[1-5][ab]?|[IV]{1,4})\s*$", re.IGNORECASE)
 # A titer ("1:160") and a count range printed as the result ("21-50 /hpf") are results, not ranges.
 _VALUE = re.compile(
-    r"(?:(?<=^)|(?<=[\s:=]))(?P<cmp><=|>=|<|>|≤|≥)?\s?(?P<num>[-+]?\d+(?:\.\d+)?)(?![\d.]*(?:[-/:]\d|\s?[-–]\s?\d|-[A-Za-z]|\+|[A-Za-zÀ-ÿ]{2}|\s?(?:y/?o|yrs?|years?|ans)\b))"
+    r"(?:(?<=^)|(?<=[\s:=]))(?P<cmp><=|>=|<|>|≤|≥)?\s?(?P<num>[-+]?\d+(?:\.\d+)?)(?![\d.]*(?:[-/:]\d|\s?[-–]\s?\d|-[A-Za-z]|\+|[A-Za-zÀ-ÿа-яА-ЯёЁ]{2}|\s?(?:y/?o|yrs?|years?|ans)\b))"
     r"|(?:(?<=^)|(?<=[\s:=]))(?P<titer>1\s?:\s?\d{1,5})(?![\d.:])"
     r"|(?:(?<=^)|(?<=[\s:=]))(?P<span>\d{1,3}\s?[-–]\s?\d{1,3})(?=\s*(?:/|per\s)?\s?(?:hpf|lpf|hmf|/?champ)\b"
     r"|\s{2,}\d{1,3}(?:\.\d+)?\s?[-–]\s?\d)"  # '2-3   0-5': a count span, then the reference range
@@ -132,9 +135,9 @@ _FLAG_RE = re.compile(r"(?<![\w*/^.])(?:\(\s*)?(hors norme|out of range|abnormal
                       r"high|low|élevé|eleve|haut|basse|bas|abn|hh|ll|hi|lo|h\*|l\*|h|l|a|\*\*|\*|↑|↓)(?:\s*\))?(?![\w*/])",
                       re.IGNORECASE)
 _UNIT_AT_START = re.compile(
-    r"^(?:(?:x\s?)?10\s?[\^*eE]\s?\d{1,2}\s?/\s?[a-zA-Zµμ]+\d?|mm\s?hg|ml/min/1[.,]73\s?m[2²]?|"
+    r"^(?:(?:x\s?)?10\s?[\^*eEеЕ]\s?\d{1,2}\s?/\s?[a-zA-Zµμа-яА-ЯёЁ]+\d?|mm\s?hg|мм\s?рт\.?\s?ст\.?|ml/min/1[.,]73\s?m[2²]?|"
     r"mm\s?/\s?(?:1st\s?)?h(?:r|our|eure)?|(?:per|/)\s?100\s?(?:wbcs?|leukocytes|white cells)|"
-    r"[a-zA-Zµμ%#/^*.·²³⁰¹⁴⁵⁶⁷⁸⁹0-9]+(?:\s(?:feu|ddu))?)", re.IGNORECASE)
+    r"[a-zA-Zµμа-яА-ЯёЁ%#/^*.·²³⁰¹⁴⁵⁶⁷⁸⁹0-9]+(?:\s(?:feu|ddu))?)", re.IGNORECASE)
 # Words of a table's header row: a "name" holding two of them is the header, not a test.
 _HEADER_WORDS = {"test", "tests", "testler", "parameter", "parameters", "investigation", "investigations", "result",
                  "results", "value", "values", "unit", "units", "reference", "ref", "range", "interval", "normal",
@@ -379,7 +382,7 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False, uri
         value, comparator, value_text = None, None, re.sub(r"\s+", "", match.group("titer") or match.group("span"))
     elif match.group("qual"):
         value, comparator, value_text = None, None, re.sub(r"\s+", "", match.group("qual")) if "+" in match.group("qual") \
-            else match.group("qual").strip()
+            else _cyrillic_word(match.group("qual").strip())
     else:
         comparator = match.group("cmp")
         comparator = {"≤": "<=", "≥": ">="}.get(comparator, comparator)
@@ -450,6 +453,14 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False, uri
     return _Raw(name, value, comparator, value_text, unit, low, high, ref_text, report_flag)
 
 
+_TO_CYRILLIC = str.maketrans("aceopxyHKMTBAECOPXY", "асеорхуНКМТВАЕСОРХУ")
+
+
+def _cyrillic_word(text: str) -> str:
+    """A Russian result OCR'd partly in Latin look-alikes, in Cyrillic: 'He обнаружены' -> 'Не обнаружены'."""
+    return text.translate(_TO_CYRILLIC) if re.search(r"[\u0400-\u04ff]", text) else text
+
+
 def _tabulated(work: str, name: str, match: re.Match, rest: str) -> bool:
     """A qualitative result printed as a table cell or after a colon, with nothing but a flag after it
     ("Antinuclear Antibodies, IFA: Negative"): kept even when the test is not in the catalogue."""
@@ -503,7 +514,7 @@ def _segments(line: str, catalogue: Catalogue) -> list[str]:
     parts = re.split(r"(;\s+|\s{4,}|\t+|\s*\|\s*)", line)
     chunks, has_value = [""], False
     for part in parts:
-        starts_test = re.match(r"[A-Za-zÀ-ÿ]", part) and len(part.strip()) > 1
+        starts_test = re.match(r"[A-Za-zÀ-ÿА-яЁё]", part) and len(part.strip()) > 1
         if starts_test and has_value:
             head = _VALUE.search(part[:MAX_NAME_SCAN])
             name = (part[:head.start()] if head else part[:MAX_NAME_SCAN]).strip(" :=")
@@ -597,6 +608,7 @@ def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None
                     elif _SECTION_OTHER.search(line):
                         specimen = "blood"
                 continue
+            raw.test = catalogue.restore_cyrillic(raw.test)
             line_specimen = "urine" if _SECTION_URINE.search(raw.test) else specimen
             raw.unit = _plausible_unit(raw.unit)
             analyte = catalogue.lookup(raw.test, raw.unit or "", line_specimen, qualitative=raw.value is None)

@@ -33,11 +33,23 @@ KNOWN_BARE_UNITS = {"fl", "pg", "s", "sec", "seconds", "secondes", "mmhg", "kpa"
                     "u", "iu", "ui", "mosm/kg", "um3", "mm/h", "%"}
 
 
+# Russian unit words ('г/л', 'ммоль/л', 'мкМЕ/мл', 'Ед/л', 'фл', 'мм/час', '10е9/л', 'тыс/мкл') -> their Latin spelling.
+_RUSSIAN_UNIT_WORDS = {
+    "г": "g", "кг": "kg", "мг": "mg", "мкг": "ug", "нг": "ng", "пг": "pg", "моль": "mol", "ммоль": "mmol",
+    "мкмоль": "umol", "нмоль": "nmol", "пмоль": "pmol", "ед": "u", "ме": "iu", "мед": "mu", "мме": "miu",
+    "мкме": "uiu", "кед": "ku", "л": "l", "дл": "dl", "мл": "ml", "мкл": "ul", "нл": "nl", "фл": "fl", "мм": "mm",
+    "ч": "h", "час": "h", "сек": "s", "с": "s", "мин": "min", "е": "e", "тыс": "k", "млн": "m", "кл": "cells",
+    "мосм": "mosm", "кпа": "kpa", "ммрт": "mmhg"}
+
+
 def normalize_unit(unit: str | None) -> str:
     """Canonical spelling: 'µmol/L' -> 'umol/l', 'x10^9 /L' -> '10^9/l', 'mm Hg' -> 'mmhg', 'K/µL' -> 'k/ul'."""
     if not unit:
         return ""
     text = unicodedata.normalize("NFKC", unit).strip().lower()
+    if re.search(r"[\u0400-\u04ff]", text):  # a Russian unit: 'мкмоль/л' -> 'umol/l', 'Ед/л' -> 'u/l'
+        text = re.sub(r"мм\s*рт\.?\s*ст\.?", "mmhg", text)
+        text = re.sub(r"[а-яё]+", lambda m: _RUSSIAN_UNIT_WORDS.get(m.group(0), m.group(0)), text)
     text = text.replace("µ", "u").replace("μ", "u").replace("mcg", "ug").replace("³", "3").replace("²", "2")
     text = re.sub(r"(?<![a-z])mc(?=l\b|mol)", "u", text)  # 'million/mcL', 'mcmol/L'
     text = re.sub(r"^(x?)10(3|6|9|12)(?=/)", r"\g<1>10^\2", text)  # '109/L': an OCR'd 10⁹/L lost its superscript

