@@ -83,8 +83,9 @@ def compare(value: float, comparator: str | None, low: float | None, high: float
 
 def decide(*, value: float | None, comparator: str | None, value_text: str, unit: str | None,
            printed_low: float | None, printed_high: float | None, printed_ref_text: str | None,
-           report_flag: str | None, analyte: Analyte | None, sex: str | None) -> FlagDecision:
-    """The flag of one result and the range it was judged against."""
+           report_flag: str | None, analyte: Analyte | None, sex: str | None, adult: bool = True) -> FlagDecision:
+    """The flag of one result and the range it was judged against. The catalogue's adult range stands in for a
+    range the report did not print only for an adult (`adult`); critical limits apply at any age."""
     if value is None and _TITER.fullmatch(value_text or "") and _TITER_CUTOFF.search(printed_ref_text or ""):
         return FlagDecision(_titer_flag(value_text, printed_ref_text), None, None, printed_ref_text, "report")
     if value is None and _SPAN.fullmatch(value_text or "") and (printed_low is not None or printed_high is not None):
@@ -105,7 +106,7 @@ def decide(*, value: float | None, comparator: str | None, value_text: str, unit
     low, high, ref_text, source = printed_low, printed_high, printed_ref_text, None
     if low is not None or high is not None:
         source = "report"
-    elif analyte is not None:
+    elif analyte is not None and adult:
         reference = analyte.reference_range(sex)
         if reference is not None and analyte.accepts_unit(unit):
             low, high = _sig(analyte.to_printed_unit(reference.low, unit)), _sig(analyte.to_printed_unit(reference.high, unit))

@@ -167,13 +167,15 @@ _SECTION_OTHER = re.compile(r"\b(hematology|haematology|chemistry|biochemistry|b
                             r"lipid|thyroid|coagulation|h[ée]mostase|blood gas|gaz du sang|serum|s[ée]rum|"
                             r"metabolic|panel|cbc|complete blood|num[ée]ration|iron|immunology|immunologie|"
                             r"hormon|inflammation|cardiac|liver|hepatic|h[ée]patique|renal|kidney)\b", re.I)
-_AGE = [re.compile(r"\b(?:age|âge)\s*[:=]?\s*(?P<age>\d{1,3})\b", re.I),
-        re.compile(r"\b(?P<age>\d{1,3})\s*(?:y/?o|yrs?\b|years?\b(?:[- ]old)?|ans\b|-year-old)", re.I)]
+_AGE = [re.compile(r"\b(?:age|âge|возраст)\s*[:=]?\s*(?P<age>\d{1,3})\b", re.I),
+        re.compile(r"\b(?P<age>\d{1,3})\s*(?:y/?o|yrs?\b|years?\b(?:[- ]old)?|ans\b|-year-old|лет\b|года?\b)", re.I)]
 _AGE_OVER = re.compile(r"\b(?:age|âge)\s*[:=]?\s*(?P<text>(?:over|>|plus de)\s*\d{2,3})", re.I)
 _SEX = [re.compile(r"\b(?:sex|gender|sexe)\s*[:=/]?\s*(?P<sex>male|female|masculin|f[ée]minin|homme|femme|m|f|h)\b", re.I),
+        re.compile(r"(?<!\w)пол\s*[:=]?\s*(?P<sex>муж|жен)", re.I),
         re.compile(r"\b\d{1,3}\s*(?:y/?o|yrs?|years?[- ]old|-year-old|ans)\s*,?\s*(?P<sex>male|female|man|woman|m|f|homme|femme)\b", re.I)]
 _SEX_MAP = {"male": "male", "m": "male", "masculin": "male", "homme": "male", "man": "male", "h": "male",
-            "female": "female", "f": "female", "féminin": "female", "feminin": "female", "femme": "female", "woman": "female"}
+            "female": "female", "f": "female", "féminin": "female", "feminin": "female", "femme": "female", "woman": "female",
+            "муж": "male", "жен": "female"}
 
 
 # --- number normalisation -------------------------------------------------------------------------
@@ -424,7 +426,8 @@ def parse_line(line: str, catalogue: Catalogue, decimal_comma: bool = False, uri
     if titer_ref:  # "1:160   Negative <1:80": the cut-off titer is the reference
         qualitative_ref, rest = titer_ref.group(0).strip(), rest[:titer_ref.start()] + " " + rest[titer_ref.end():]
     if value is None and qualitative_ref is None:  # "Glucose   Negative   Negative": a bare expected value
-        bare = re.match(r"\s*(" + _QUALITATIVE + r")(?![\wÀ-ÿ])", rest, re.IGNORECASE)
+        # the first of a list of bands: "Negative   - Negative : < 0.1   - Positive : > 0.1"
+        bare = re.match(r"\s*(?:[-–•]\s*)?(" + _QUALITATIVE + r")(?![\wÀ-ÿ])", rest, re.IGNORECASE)
         if bare:
             qualitative_ref, rest = bare.group(1), rest[bare.end():]
     if rest.strip():
@@ -566,6 +569,7 @@ def _method_row(line: str, name: str, catalogue: Catalogue, decimal_comma: bool)
     return parse_line(f"{name}    {cells[1]}", catalogue, decimal_comma) if len(cells) == 2 else None
 
 
+ADULT_AGE = 18  # the catalogue's ranges are adult ranges: a child's unranged result is not judged against them
 MAX_ROWS = 2000  # results kept per report: far above any real report (the longest dev report has 36 rows)
 MAX_LINE_CHARS = 2000  # a longer line is cut into pieces at spaces: no real result row is this long
 
@@ -616,7 +620,8 @@ def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None
                 analyte = _sibling_by_range(analyte, raw, catalogue, sex)
             decision = decide(value=raw.value, comparator=raw.comparator, value_text=raw.value_text, unit=raw.unit,
                               printed_low=raw.low, printed_high=raw.high, printed_ref_text=raw.ref_text,
-                              report_flag=raw.report_flag, analyte=analyte, sex=sex)
+                              report_flag=raw.report_flag, analyte=analyte, sex=sex,
+                              adult=age is None or age >= ADULT_AGE)
             report.results.append(LabResult(
                 test=raw.test, analyte=analyte.id if analyte else None, value=raw.value, value_text=raw.value_text,
                 unit=raw.unit, ref_low=decision.ref_low, ref_high=decision.ref_high, ref_text=decision.ref_text,

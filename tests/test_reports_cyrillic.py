@@ -122,3 +122,8 @@ def test_a_unit_takes_rapidocr_digits_and_tesseract_letters():
 def test_russian_qualitative_result_in_look_alikes():
     rows = parse_report("Нормобласты        He обнаружены      He обнаружены\n").results
     assert rows[0].value_text == "Не обнаружены" and rows[0].flag == "normal"
+
+
+def test_russian_age_and_sex():
+    parsed = parse_report("Пол: Жен\nВозраст: 36 лет\nГлюкоза   4.7   ммоль/л   4.1 - 6.0\n")
+    assert parsed.age == 36 and parsed.sex == "female"

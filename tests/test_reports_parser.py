@@ -106,3 +106,16 @@ def test_prompt_groups_results_by_flag():
     assert "Outside the reference range (2):" in outside and "Sodium" in outside and "Potassium" in outside
     assert "Glucose" in within and "Sodium" not in within
     assert "Zorblatin" in no_range
+
+
+def test_a_childs_unranged_result_is_not_judged_on_adult_ranges():
+    adult = {r.analyte: r for r in parse_report("Age: 40 years\nALP   380   U/L\nPotassium  9.1  mmol/L\n").results}
+    child = {r.analyte: r for r in parse_report("Age: 12 years\nALP   380   U/L\nPotassium  9.1  mmol/L\n").results}
+    assert adult["alp"].flag == "high" and adult["alp"].ref_source == "reference_table"
+    assert child["alp"].flag == "unknown" and child["alp"].ref_source is None  # teenagers' ALP runs 3x adult values
+    assert child["potassium"].flag == "critical_high"  # critical limits still apply at any age
+
+
+def test_qualitative_reference_as_the_first_of_a_list_of_bands():
+    row = parse_report("HBe Ag    Negative    Index    - Negative : < 0.1-\n").results[0]
+    assert row.value_text == "Negative" and row.ref_text == "Negative" and row.flag == "normal"
