@@ -203,7 +203,12 @@ def _clean_line(line: str) -> str:
     line = re.sub(r"^\s*(?:[-•*▪●◦]|\d{1,2}[.)])\s+(?=[^\W\d_])", "", line)
     line = re.sub(r"(?<=[a-z]{3})(?=\d+\.\d)", " ", line)  # OCR glue: 'Absolute Lymphocyte Count2.71'
     line = re.sub(r"\{[^{}]{0,3}\}", " ", line)  # footnote marks: '{ # } MPV'
+    line = _SPACED_RANGE.sub(lambda m: "(" + re.sub(r"(?<=\d) (?=\d{1,2}(?:\s?[-–]|$))", ".", m.group(1)) + ")", line)
     return line.rstrip()
+
+
+# A bracketed range whose decimal points OCR read as spaces: '(4 1-10 5)' is (4.1-10.5), '(4 1-12)' is (4.1-12).
+_SPACED_RANGE = re.compile(r"\((\d{1,3} \d{1,2}\s?[-–]\s?\d{1,3}(?: \d{1,2})?|\d{1,3}(?:\.\d+)?\s?[-–]\s?\d{1,3} \d{1,2})\)")
 
 
 def _to_float(text: str) -> float:
@@ -485,6 +490,7 @@ def _plausible_unit(unit: str | None) -> str | None:
     an unknown unit is shown as unknown rather than wrong."""
     if not unit:
         return None
+    unit = re.sub(r"(?<=10)[еЕ](?=\d)", lambda m: "e" if m.group() == "е" else "E", unit)  # Cyrillic е as exponent
     return repair_unit(unit.rstrip("*").strip())
 
 

@@ -62,7 +62,7 @@ def test_russian_negative_results():
 
 def test_parse_russian_report():
     rows = {r.test: r for r in parse_report(RUSSIAN_REPORT).results}
-    assert rows["Лейкоциты (WBC)"].analyte == "wbc" and rows["Лейкоциты (WBC)"].unit == "10е9/л"
+    assert rows["Лейкоциты (WBC)"].analyte == "wbc" and rows["Лейкоциты (WBC)"].unit == "10e9/л"  # Latin exponent
     assert rows["Лейкоциты (WBC)"].flag == "high" and rows["Глюкоза"].flag == "high"
     assert rows["Гемоглобин (HGB)"].unit == "г/л" and rows["Гемоглобин (HGB)"].flag == "normal"
     assert rows["Креатинин"].unit == "мкмоль/л" and rows["Креатинин"].ref_high == 106

@@ -119,3 +119,11 @@ def test_a_childs_unranged_result_is_not_judged_on_adult_ranges():
 def test_qualitative_reference_as_the_first_of_a_list_of_bands():
     row = parse_report("HBe Ag    Negative    Index    - Negative : < 0.1-\n").results[0]
     assert row.value_text == "Negative" and row.ref_text == "Negative" and row.flag == "normal"
+
+
+def test_range_whose_decimal_points_ocr_read_as_spaces():
+    rows = {r.test: r for r in parse_report("WBC    7.2    x1000/mm3    (4 1-10 5)\nMixed%    10.0    %    (4 1-12)\n"
+                                            "Hgb    13.8    g/dl    (12 - 16)\n").results}
+    assert (rows["WBC"].ref_low, rows["WBC"].ref_high) == (4.1, 10.5)
+    assert (rows["Mixed%"].ref_low, rows["Mixed%"].ref_high) == (4.1, 12)
+    assert (rows["Hgb"].ref_low, rows["Hgb"].ref_high) == (12, 16)
