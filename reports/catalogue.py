@@ -164,7 +164,8 @@ class Catalogue:
         for attempt in tries:
             key = attempt if isinstance(attempt, str) else " ".join(attempt)
             ocr_fixed = re.sub(r"(?<=[a-z])0|0(?=[a-z])", "o", key)  # OCR reads 'O' as zero: 'pC02'
-            for variant in (key, key.replace(" ", ""), ocr_fixed, key + "s"):  # 'leucocyte' -> 'leucocytes'
+            plural = (key + "s",) if len(key) > 2 else ()  # 'leucocyte' -> 'leucocytes', never 'v' -> 'vs' (ESR)
+            for variant in (key, key.replace(" ", ""), ocr_fixed, *plural):
                 if variant in self._by_name:
                     return self._by_name[variant]
         for attempt in tries[:3]:  # a Russian name OCR'd partly in Latin look-alikes: 'AnAT' is 'АлАТ'
@@ -209,6 +210,8 @@ class Catalogue:
             for analyte in candidates:
                 if analyte.accepts_unit(unit):
                     return analyte
+            if units.is_generic_unit(unit):
+                return None  # 'Тромбокрит (PCT) 0.29 %': plateletcrit, not procalcitonin (ng/mL)
         return candidates[0]
 
 

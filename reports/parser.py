@@ -296,12 +296,13 @@ def _find_range(text: str):
     return low, high, match.group(0).strip(), match.span()
 
 
-_BARE_PAIR = re.compile(r"^\s*(?P<lo>\d+(?:\.\d+)?)\s+(?:[^\s\d]\s+)?(?P<hi>\d+(?:\.\d+)?)\s*(?:[A-Za-z*]{1,4})?\s*$")
+_BARE_PAIR = re.compile(r"^\s*(?:[^\s\dHLhl*]\s+)?(?P<lo>\d+(?:\.\d+)?)\s+(?:[^\s\d]\s+)?(?P<hi>\d+(?:\.\d+)?)\s*"
+                        r"(?:[A-Za-z*]{1,4})?\s*$")
 
 
 def _bare_pair_range(rest: str):
     """'80    94' after the unit: a range printed as two columns (the bar-graph layout), low < high; a stray
-    OCR'd glyph of the bar between them is ignored ('4.18 T 5.48')."""
+    OCR'd glyph of the bar before or between them is ignored ('4.18 T 5.48', 'V 0.3   0.8')."""
     match = _BARE_PAIR.match(rest)
     if not match or float(match.group("lo")) >= float(match.group("hi")):
         return None

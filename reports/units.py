@@ -91,6 +91,13 @@ def _family(unit: str, count_like: bool) -> tuple[str, float] | None:
     return None
 
 
+def is_generic_unit(unit: str | None) -> bool:
+    """Whether a unit is well understood (a generic family: mass, amount, activity, count, percent, time), so an
+    analyte whose unit cannot convert to it is certainly not the one measured ('PCT 0.29 %' is not procalcitonin)."""
+    norm = normalize_unit(unit)
+    return norm not in _DIMENSIONLESS and (_family(norm, False) is not None or _family(norm, True) is not None)
+
+
 def is_count_unit(unit: str) -> bool:
     return _family(normalize_unit(unit), count_like=True) is not None and normalize_unit(unit) not in _DIMENSIONLESS
 

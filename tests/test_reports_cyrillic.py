@@ -127,3 +127,10 @@ def test_russian_qualitative_result_in_look_alikes():
 def test_russian_age_and_sex():
     parsed = parse_report("Пол: Жен\nВозраст: 36 лет\nГлюкоза   4.7   ммоль/л   4.1 - 6.0\n")
     assert parsed.age == 36 and parsed.sex == "female"
+
+
+def test_a_name_is_not_taken_for_an_analyte_whose_unit_cannot_match():
+    catalogue = get_catalogue()
+    assert catalogue.lookup("Тромбокрит (PCT)", "%") is None  # plateletcrit, not procalcitonin
+    assert catalogue.lookup("PCT", "ng/mL").id == "procalcitonin"
+    assert catalogue.lookup("WBC", "Bin/μL").id == "wbc"  # an unknown unit (Turkish thousands/µL) never blocks it

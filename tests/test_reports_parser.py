@@ -127,3 +127,9 @@ def test_range_whose_decimal_points_ocr_read_as_spaces():
     assert (rows["WBC"].ref_low, rows["WBC"].ref_high) == (4.1, 10.5)
     assert (rows["Mixed%"].ref_low, rows["Mixed%"].ref_high) == (4.1, 12)
     assert (rows["Hgb"].ref_low, rows["Hgb"].ref_high) == (12, 16)
+
+
+def test_bar_graph_range_after_a_stray_glyph():
+    row = parse_report("Monosit#    L    0.07    Bin/μL    V 0,3    0.8\nLenfosit#    1.20    Bin/μL    1.0    3.2\n"
+                       ).results[0]
+    assert (row.ref_low, row.ref_high, row.flag) == (0.3, 0.8, "low")
