@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from reports.catalogue import Catalogue, get_catalogue, normalize_name
 from reports.flags import ABNORMAL_FLAGS, CRITICAL_FLAGS, decide, range_misfit
-from reports.units import looks_like_unit, repair_unit
+from reports.units import is_plausible_unit, looks_like_unit, repair_unit
 
 FLAG_WORDS_FR = {"low": "bas", "high": "élevé", "normal": "normal", "critical_low": "critique (bas)",
                  "critical_high": "critique (élevé)", "abnormal": "anormal", "unknown": "sans référence"}
@@ -492,7 +492,22 @@ def _plausible_unit(unit: str | None) -> str | None:
     if not unit:
         return None
     unit = re.sub(r"(?<=10)[еЕ](?=\d)", lambda m: "e" if m.group() == "е" else "E", unit)  # Cyrillic е as exponent
-    return repair_unit(unit.rstrip("*").strip())
+    unit = unit.rstrip("*").strip()
+    return repair_unit(unit) or _russian_unit(unit)
+
+
+# Latin letters OCR returns for the Cyrillic ones of Russian units ('r/n' is 'г/л', 'EA/n' 'ЕД/л', 'φn' 'фл').
+_UNIT_TO_CYRILLIC = str.maketrans("naAErMmKkcoxypuHTBeφ", "лдДЕгМмКксохурuНТВеф".replace("u", "и"))
+
+
+def _russian_unit(unit: str) -> str | None:
+    """A damaged unit that is a Russian unit read in Latin look-alikes, in Cyrillic; else None. Every letter
+    must have a Cyrillic twin (the exponent of '10e9/n' stays), so an English unit is never turned Russian."""
+    head = re.match(r"(?:x?10[eE]\d{1,2})?", unit).group(0)
+    tail = unit[len(head):].translate(_UNIT_TO_CYRILLIC)
+    if tail == unit[len(head):] or re.search(r"[A-Za-z]", tail):
+        return None
+    return head + tail if is_plausible_unit(head + tail) else None
 
 
 def _strip_range_decoration(text: str) -> str:

@@ -134,3 +134,10 @@ def test_a_name_is_not_taken_for_an_analyte_whose_unit_cannot_match():
     assert catalogue.lookup("Тромбокрит (PCT)", "%") is None  # plateletcrit, not procalcitonin
     assert catalogue.lookup("PCT", "ng/mL").id == "procalcitonin"
     assert catalogue.lookup("WBC", "Bin/μL").id == "wbc"  # an unknown unit (Turkish thousands/µL) never blocks it
+
+
+@pytest.mark.parametrize("printed, unit", [("r/n", "г/л"), ("EA/n", "ЕД/л"), ("Ea/n", "Ед/л"), ("10e9/n", "10e9/л"),
+                                           ("φn", "фл"), ("7p/6", None), ("mg/dn", None), ("g/dL", "g/dL")])
+def test_russian_unit_read_in_latin_look_alikes(printed, unit):
+    from reports.parser import _plausible_unit
+    assert _plausible_unit(printed) == unit
