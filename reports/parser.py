@@ -617,6 +617,10 @@ def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None
     full = "\n".join(pages)
     decimal_comma = _uses_decimal_comma(full)
     age, age_text, sex = _patient(full)
+    # Only a labelled age ('Age: 12', 'Возраст: 12') marks a child: an age band of a reference note ('children
+    # under 14 years') must not switch the stand-in ranges off.
+    labelled = _AGE[0].search(full)
+    adult = not (labelled and int(labelled.group("age")) < ADULT_AGE)
     report = ParsedReport(age=age, age_text=age_text, sex=sex)
     specimen = pending_name = None
     for page_number, page in enumerate(pages, start=1):
@@ -643,7 +647,7 @@ def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None
             decision = decide(value=raw.value, comparator=raw.comparator, value_text=raw.value_text, unit=raw.unit,
                               printed_low=raw.low, printed_high=raw.high, printed_ref_text=raw.ref_text,
                               report_flag=raw.report_flag, analyte=analyte, sex=sex,
-                              adult=age is None or age >= ADULT_AGE)
+                              adult=adult)
             report.results.append(LabResult(
                 test=raw.test, analyte=analyte.id if analyte else None, value=raw.value, value_text=raw.value_text,
                 unit=raw.unit, ref_low=decision.ref_low, ref_high=decision.ref_high, ref_text=decision.ref_text,

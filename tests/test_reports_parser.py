@@ -133,3 +133,8 @@ def test_bar_graph_range_after_a_stray_glyph():
     row = parse_report("Monosit#    L    0.07    Bin/μL    V 0,3    0.8\nLenfosit#    1.20    Bin/μL    1.0    3.2\n"
                        ).results[0]
     assert (row.ref_low, row.ref_high, row.flag) == (0.3, 0.8, "low")
+
+
+def test_an_age_band_in_a_note_does_not_make_the_patient_a_child():
+    rows = parse_report("ALP   380   U/L\nNote: children under 14 years have higher ALP.\n").results
+    assert rows[0].flag == "high" and rows[0].ref_source == "reference_table"
