@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from safety.emergency_semantic import NO_EMERGENCY, LabelledMessage
-from safety.redflags import SEMANTIC_MIN_MARGIN, SEMANTIC_MIN_SCORE, Analysis, decide
+from safety.redflags import SEMANTIC_GUARDED_MARGIN, SEMANTIC_MIN_MARGIN, SEMANTIC_MIN_SCORE, Analysis, decide
 
 
 @dataclass(frozen=True)
@@ -20,13 +20,13 @@ class Evaluation:
 
 
 def evaluate(messages: list[LabelledMessage], analyses: list[Analysis], min_score: float = SEMANTIC_MIN_SCORE,
-             min_margin: float = SEMANTIC_MIN_MARGIN) -> Evaluation:
+             min_margin: float = SEMANTIC_MIN_MARGIN, guarded_margin: float = SEMANTIC_GUARDED_MARGIN) -> Evaluation:
     """Score the detector's decisions (with these semantic thresholds) on the analysed messages."""
     per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     misses, wrong, false_alarms = [], [], []
     emergencies = negatives = flagged = right_category = alarms = 0
     for message, analysis in zip(messages, analyses):
-        categories = [f.category for f in decide(analysis, min_score, min_margin)]
+        categories = [f.category for f in decide(analysis, min_score, min_margin, guarded_margin)]
         if message.category == NO_EMERGENCY:
             negatives += 1
             if categories:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "redflags"
-SETS = ("train", "tune", "heldout")
+SETS = ("train", "tune", "tune2", "tune3", "tune4", "heldout", "heldout5")
 NO_EMERGENCY = "none"
 TOP_K = 3  # neighbours averaged per category; 1-5 compared on the tuning set (see safety/redflags.py)
 
@@ -85,9 +85,10 @@ class SemanticScorer:
             scores[category] = float(np.partition(values, -k)[-k:].mean())
         return scores
 
-    def best(self, text: str) -> SemanticMatch:
-        """The emergency category closest to any segment of `text`, with its margin over non-emergencies."""
-        parts = segments(text)
+    def best(self, text: str, gloss: str | None = None) -> SemanticMatch:
+        """The emergency category closest to any segment of `text` (or of its English `gloss`), with its margin
+        over non-emergencies."""
+        parts = segments(text) + (segments(gloss) if gloss else [])
         similarities = self.embedder.encode(parts) @ self.vectors.T
         best: SemanticMatch | None = None
         for part, row in zip(parts, similarities):
@@ -98,6 +99,14 @@ class SemanticScorer:
             if best is None or match.margin > best.margin:
                 best = match
         return best
+
+
+def with_glosses(bank: list[LabelledMessage]) -> list[LabelledMessage]:
+    """The bank plus the English gloss of each French phrase, so that a glossed message meets glossed phrases of
+    both kinds (emergency and not) and the gloss does not favour one side."""
+    from safety.french_gloss import english_gloss
+
+    return bank + [LabelledMessage(m.category, "fr", english_gloss(m.text)) for m in bank if m.lang == "fr"]
 
 
 def bank_vectors(embedder, bank: list[LabelledMessage], cache_dir: Path) -> np.ndarray:
@@ -120,5 +129,5 @@ def semantic_scorer(cache_dir: str | None = None) -> SemanticScorer:
     from models.embedder import EMBEDDED, load_embedder
 
     embedder = load_embedder(EMBEDDED)
-    bank = load_set("train")
+    bank = with_glosses(load_set("train"))
     return SemanticScorer(embedder, bank, bank_vectors(embedder, bank, Path(cache_dir or default_cache_dir())))

@@ -13,24 +13,34 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from safety.emergency_patterns import fold, is_question_not_emergency, is_retrospective_question, pattern_matches
+from safety.emergency_patterns import (
+    fold,
+    is_question_not_emergency,
+    is_reassured,
+    is_retrospective_question,
+    pattern_matches,
+    statements,
+)
 from safety.emergency_semantic import SemanticMatch, semantic_scorer
+from safety.french_gloss import english_gloss
 
-# Semantic thresholds, chosen on data/redflags/tune.tsv only (`scripts/eval_redflags.py --set tune --grid`:
-# 461 messages, 311 emergencies, 150 non-emergency, 169 in French; patterns and question detector included).
-# Rule, fixed before the grid: highest recall with false alarms <= 0.04 (half the 0.08 target, room for unseen
-# text), then fewest false alarms, then the lowest (most sensitive) thresholds. Grid rows near the choice:
-#   min_score 0.30 margin -0.02: recall 1.000, false alarms 0.073 (over 0.04)
-#   min_score 0.35 margin -0.02: recall 1.000, false alarms 0.067 (over 0.04)
-#   min_score 0.30 margin 0.000: recall 0.997, false alarms 0.027
-#   min_score 0.35 margin 0.000: recall 0.997, false alarms 0.020  <- chosen
-#   min_score 0.35 margin 0.015: recall 0.994, false alarms 0.000
-#   min_score 0.40 margin 0.000: recall 0.981, false alarms 0.020
-# The tuning figures are optimistic: the tuning set includes two earlier held-out sets whose errors were read
-# (first look: recall 0.925 / false alarms 0.093, then 0.941 / 0.077), and patterns and phrases were extended
-# after reading them. data/redflags/heldout.tsv, written afterwards, gives the figures to report.
+# Semantic thresholds, chosen on the tuning sets only (`scripts/eval_redflags.py --set tuning --grid`: tune.tsv,
+# tune2.tsv and tune3.tsv, 875 messages, 592 emergencies, 283 non-emergency, 386 in French; patterns, question
+# detector and French gloss included). tune2 and tune3 were written by independent writers and first run as
+# held-out sets (recall 0.931 / false alarms 0.104, then 0.942 / 0.167); their errors were then read, so they are
+# tuning data now. Rule, fixed before the grid: highest recall with false alarms <= 0.04 (half the 0.08 target),
+# then fewest false alarms, then the lowest thresholds. Grid rows near the choice (score, margin, guarded margin):
+#   0.35  0.000  0.00: recall 0.985, false alarms 0.074 (over 0.04)
+#   0.35  0.000  0.04: recall 0.983, false alarms 0.049 (over 0.04)
+#   0.30  0.000  0.06: recall 0.983, false alarms 0.039
+#   0.35  0.000  0.06: recall 0.983, false alarms 0.035  <- chosen
+#   0.35  0.010  0.06: recall 0.975, false alarms 0.032
+#   0.40  0.000  0.06: recall 0.971, false alarms 0.032
+# tune4.tsv (a fourth writer, first run as held-out: recall 0.935, false alarms 0.167) was then read for patterns.
+# data/redflags/heldout.tsv and heldout5.tsv (a fifth independent writer) give the figures to report.
 SEMANTIC_MIN_SCORE = 0.35   # mean cosine of the TOP_K nearest phrases of the best emergency category
 SEMANTIC_MIN_MARGIN = 0.0   # ... minus the same score for the non-emergency phrases
+SEMANTIC_GUARDED_MARGIN = 0.06  # added to the margin for a question or a reassured message
 
 
 @dataclass(frozen=True)
@@ -195,6 +205,7 @@ class Analysis:
     text: str
     lang: str
     question: bool                 # a question or past history with nothing acute: no alarm
+    guarded: bool                  # a question form or a reassured message: the semantic signal needs a wider margin
     pattern_flags: list[RedFlag]
     semantic: SemanticMatch | None  # None when `question` (not computed)
 
@@ -203,19 +214,26 @@ def analyse(text: str, cache_dir: str | Path | None = None) -> Analysis:
     """Run the question detector, the patterns and (unless it is a question) the semantic scorer."""
     lang = guess_language(text, "en")
     if not (text or "").strip() or is_question_not_emergency(text):
-        return Analysis(text, lang, True, [], None)
-    patterns = [RedFlag(m.category, _label(m.category, m.lang), m.lang, m.phrase) for m in pattern_matches(text)]
-    semantic = None if is_retrospective_question(text) else \
-        semantic_scorer(str(cache_dir) if cache_dir else None).best(text)
-    return Analysis(text, lang, False, patterns, semantic)
+        return Analysis(text, lang, True, True, [], None)
+    # In a question, only what it states is checked, and a statement of 4 words or more ("I'm a nurse." is not).
+    asked = is_retrospective_question(text)
+    described = " ".join(s for s in statements(text) if len(s.split()) >= 4) if asked else text
+    patterns = [RedFlag(m.category, _label(m.category, m.lang), m.lang, m.phrase) for m in pattern_matches(described)]
+    semantic = None
+    if described:
+        gloss = english_gloss(described) if lang == "fr" else None
+        semantic = semantic_scorer(str(cache_dir) if cache_dir else None).best(described, gloss)
+    return Analysis(text, lang, False, asked or is_reassured(text), patterns, semantic)
 
 
-def decide(analysis: Analysis, min_score: float = SEMANTIC_MIN_SCORE,
-           min_margin: float = SEMANTIC_MIN_MARGIN) -> list[RedFlag]:
-    """The red flags of an analysis: every pattern match, plus the semantic match if it reaches both thresholds."""
+def decide(analysis: Analysis, min_score: float = SEMANTIC_MIN_SCORE, min_margin: float = SEMANTIC_MIN_MARGIN,
+           guarded_margin: float = SEMANTIC_GUARDED_MARGIN) -> list[RedFlag]:
+    """The red flags of an analysis: every pattern match, plus the semantic match if it reaches both thresholds
+    (the margin raised by `guarded_margin` for a question or a reassured message)."""
     flags = {flag.category: flag for flag in analysis.pattern_flags}
     match = analysis.semantic
-    if match and match.score >= min_score and match.margin >= min_margin and match.category not in flags:
+    needed = min_margin + (guarded_margin if analysis.guarded else 0.0)
+    if match and match.score >= min_score and match.margin >= needed and match.category not in flags:
         flags[match.category] = RedFlag(match.category, _label(match.category, analysis.lang), analysis.lang,
                                         match.segment, "semantic", round(match.score, 3))
     order = list(CATEGORIES)
