@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.chunking import section_at
 from rag.index import Hit, HybridIndex, doc_title, tokenize
 from rag.lexicon import Concept, question_concepts
 from rag.prompting import looks_like_instruction
@@ -60,14 +61,67 @@ _DATE = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTHS}|\b{_MONT
                    re.IGNORECASE)
 _NAME = re.compile(r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Prof)\.?\s+[A-Z]|\b(?:MD|M\.D\.|RN|NP|PA-C|DO)\b")
 _ASKS = (  # (kind, question pattern), first match wins
+    # "Why was I admitted / did I have the CT" asks for a reason: a "Reason for visit" row, an indication,
+    # "because of", "secondary to".
+    ("reason", re.compile(r"^\s*why\b|\bwhat (?:was|were) the reasons? (?:for|why)\b", re.IGNORECASE)),
     # "When was/did ..." asks for a date; "When should I take it / go back" asks for a moment or a condition.
     ("date", re.compile(r"^\s*when (?:was|were|did|had|have)\b|\bwhat (?:date|day|year|month)\b|\bsince when\b|"
                         r"\bhow long ago\b", re.IGNORECASE)),
-    ("name", re.compile(r"\bwho\b|\bwhich (?:doctor|surgeon|physician)\b|\bname of\b", re.IGNORECASE)),
+    ("name", re.compile(r"\bwho\b|\bwhich (?:doctor|surgeon|physician|specialist|consultant|nurse|dietitian|\w+ologist)\b|\bname of\b", re.IGNORECASE)),
     ("dose", re.compile(r"\b(?:dose|doses|dosage|strength|how much \w+ (?:do|did|should) i take|how often)\b", re.IGNORECASE)),
     ("number", re.compile(r"\bhow (?:much|many|high|low|big|large|long|heavy|tall|fast|far)\b|\b(?:lowest|highest|"
                           r"level|levels|number|count|score|reading|size|weight|percentage|value)\b", re.IGNORECASE)),
+    # "What was my blood pressure / pulse / LDL?" asks for a measurement even without "level" or "number".
+    ("number", re.compile(r"^\s*what (?:was|were|is|are) my (?:\w+ ){0,2}?(?:blood pressure|bp|pulse|heart rate|"
+                          r"temperature|oxygen|saturation|bmi|cholesterol|ldl|hdl|triglycerides?|glucose|"
+                          r"(?:blood )?sugar|a1c|hba1c|psa|ha?emoglobin|platelets?|creatinine|potassium|sodium|"
+                          r"tsh|alt|ast|egfr|inr|white (?:cell|blood cell) count|wbc)\b", re.IGNORECASE)),
 )
+_REASON = re.compile(r"\b(?:reasons?|indications?|because|due to|secondary to|complaint|presented with|"
+                     r"presenting|for evaluation of|referred for)\b", re.IGNORECASE)
+_REASON_HEADING = re.compile(r"\b(?:reason|indication|complaint|history of present illness|hpi)", re.IGNORECASE)
+# Where a report puts what a test found: "What did the bone scan find" is answered there, not by TECHNIQUE.
+_FINDING_HEADING = re.compile(r"\b(?:findings?|impression|conclusions?|diagnos[ie]s|diagnostic opinion|opinion|"
+                              r"results?|assessment|interpretation)\b", re.IGNORECASE)
+FINDING_BONUS = 0.1   # strength added to a sentence under such a heading (orders; the verdict reads coverage)
+# A list of procedures names a test and its date, never what it found ("Procedure: Bronchoscopy | Date: ...").
+_MENTION_LIST = re.compile(r"\bprocedures?\b|\bsurgical history\b|\bimplants?\b|\bpending\b|"
+                           r"\bplan(?:ned)? (?:of )?(?:care|treatment)\b", re.IGNORECASE)
+# Time qualifiers: "PSA after the operation" is not answered by the pre-operative note, and "pills before the
+# operation" is looked for there first.
+_AFTER_OP = re.compile(r"\b(?:after|following|since)\s+(?:the\s+|my\s+)?(?:\w+\s+)?(?:operation|surgery|procedure|op)\b|"
+                       r"\bpost-?op(?:erative(?:ly)?)?\b", re.IGNORECASE)
+_BEFORE_OP = re.compile(r"\b(?:before|prior to)\s+(?:the\s+|my\s+)?(?:\w+\s+)?(?:operation|surgery|procedure|op)\b|"
+                        r"\bpre-?op(?:erative(?:ly)?)?\b", re.IGNORECASE)
+_PRE_CONTEXT = re.compile(r"\bpre-?op|\bpreoperative\b|\bpre-operative\b|\bhistory (?:and )?physical\b|"
+                          r"\bprior to (?:the )?surgery\b|\bbefore (?:the )?surgery\b", re.IGNORECASE)
+_POST_CONTEXT = re.compile(r"\bpost-?op|\bpostoperative\b|\bpost-operative\b|\bdischarge|\bfollow-?up\b|"
+                           r"\bafter (?:the )?surgery\b", re.IGNORECASE)
+PHASE_BONUS = 0.1     # strength added to a sentence whose document/section is of the asked phase
+# Generic column names of a table row: they say what a cell is, not what the row is about ("Units: pH" is
+# no answer to "how many units of blood").
+_GENERIC_HEADER = re.compile(r"(?:^|\|)\s*(?:units?|code system|code|status|date|dates|range|reference range|flag|"
+                             r"loinc|rxnorm|snomed(?:-ct)?|type|route|entered by|source|site|comment|result comment)"
+                             r"\s*:", re.IGNORECASE)
+# A clause that sets the scene ("When I saw the bowel specialist, what did he say ...", "At the kidney clinic,
+# what was ..."): its words say where to look; the question asks what comes after the comma.
+_SCENE = re.compile(r"^\s*((?:when|after|before|at|during|on|in|while|from)\b[^,?]{3,80}),\s*"
+                    r"(?=(?:what|which|how|when|who|where|did|was|were|is|are|do|does|had|has)\b)", re.IGNORECASE)
+# Words that name who wrote or where, or what about it is asked, never the topic ("What dose of insulin":
+# insulin; "What did the pathologist say about the lymph nodes": lymph nodes).
+_NOT_HEAD = frozenset((
+    "dose", "dosage", "strength", "amount", "reading", "type", "doctor", "surgeon", "pathologist", "radiologist",
+    "urologist", "specialist", "dietitian", "dietician", "nurse", "physician", "consultant", "gp", "clinic",
+    "hospital", "letter", "visit", "appointment", "check", "pre", "op", "post", "time", "date", "name",
+    "measurement", "conclusion", "impression", "finding", "summary", "part",
+    "day", "week", "month", "year", "hour", "minute", "gram", "unit",  # units: "how many days did I stay"
+))
+_ROLES = frozenset(("doctor", "surgeon", "pathologist", "radiologist", "urologist", "specialist", "dietitian",
+                    "dietician", "nurse", "physician", "consultant", "gp"))
+# "What was my blood pressure reading": the number has to be the measurement's, near its name, not any number
+# of the sentence ("high blood pressure ... with an AUA score of 19"). Window in tokens after the name.
+NUMBER_WINDOW = 8
+_NUMBER_TOKEN = re.compile(r"^\d|^(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|half|once|twice)$")
 # A question after a finding ("what did the MRI show", "what was my PSA level") is not answered by a
 # plan or a possibility ("an MRI could be done", "Pending Tests: urine dipstick", "recheck at next visit").
 # In a wh-question the first topic word names what is asked about ("What was my eGFR ..."); in a yes/no
@@ -90,6 +144,7 @@ class Candidate:
     sentence: str      # the sentence or table row, as written in the record
     coverage: float    # IDF-weighted share of the question's concepts it covers (with title + heading)
     typed: bool        # holds the kind of thing asked (always True when the question asks no kind)
+    bonus: float = 0.0  # a finding heading for "what did X find", the asked phase ("before the operation")
 
 
 @dataclass(frozen=True)
@@ -121,6 +176,8 @@ def holds_kind(text: str, kind: str) -> bool:
         return bool(_DOSE.search(text))
     if kind == "number":
         return bool(_NUMBER_UNIT.search(text) or _NUMBER.search(text))
+    if kind == "reason":
+        return bool(_REASON.search(text))
     return True
 
 
@@ -141,17 +198,60 @@ def sentences(hit: Hit) -> list[str]:
     return merged
 
 
-def _coverage(concepts: list[Concept], weights: list[float], own: set[str], context: set[str]) -> float:
+def _coverage(concepts: list[Concept], weights: list[float], own: set[str], context: set[str],
+              scene: frozenset[int] = frozenset()) -> float:
     """IDF-weighted share of the concepts a sentence covers; one covered only by its context (document title,
-    section heading) counts CONTEXT_SHARE, so the sentence that names it wins over its neighbours."""
+    section heading) counts CONTEXT_SHARE, so the sentence that names it wins over its neighbours. A concept
+    of the scene ("at the kidney clinic", "the pathologist") counts whole when the context covers it."""
     total = sum(weights)
     covered = 0.0
-    for concept, weight in zip(concepts, weights):
+    for i, (concept, weight) in enumerate(zip(concepts, weights)):
         if concept.covered_by(own):
             covered += weight
         elif concept.covered_by(context):
-            covered += CONTEXT_SHARE * weight
+            covered += (1.0 if i in scene else CONTEXT_SHARE) * weight
     return covered / total if total else 0.0
+
+
+_REASON_CONCEPT = Concept(("why",), (("reason",), ("indication",), ("complaint",), ("because",), ("due",),
+                                      ("secondary",), ("presented",)))
+
+
+def scene_concepts(question: str, concepts: list[Concept]) -> frozenset[int]:
+    """Indexes of the concepts that set the scene: those of a leading "When I saw X," clause, and words
+    naming who wrote it or where ("pathologist", "clinic")."""
+    scene = _SCENE.match(question)
+    words = set(question_concepts(scene.group(1)) if scene else [])
+    scene_words = {w for c in words for w in c.words}
+    return frozenset(i for i, c in enumerate(concepts)
+                     if all(w in scene_words for w in c.words) or all(w in _NOT_HEAD for w in c.words))
+
+
+def _number_near(sentence: str, head: list[Concept]) -> bool:
+    """Whether a number follows the asked-about name within NUMBER_WINDOW tokens (True when the sentence does
+    not name it: a table row under its heading, "RESULT: 145 mg/dl")."""
+    tokens = tokenize(sentence)
+    stems = {t for concept in head for t in concept.stems()}
+    at = [i for i, t in enumerate(tokens) if t in stems]
+    if not at:
+        return True
+    return any(_NUMBER_TOKEN.match(t) for i in at for t in tokens[i + 1:i + 1 + NUMBER_WINDOW])
+
+
+def _phase(question: str) -> str:
+    """"post" for "after the operation", "pre" for "before the operation", else ""."""
+    if _AFTER_OP.search(question):
+        return "post"
+    if _BEFORE_OP.search(question):
+        return "pre"
+    return ""
+
+
+def _own_tokens(hit: Hit, sentence: str) -> set[str]:
+    """A sentence's own words; a table row's generic column names ("Units:", "Status:") are left out."""
+    if hit.chunk.kind == "row":
+        sentence = _GENERIC_HEADER.sub(" | ", sentence)
+    return set(tokenize(sentence))
 
 
 def asked_about(question: str, concepts: list[Concept]) -> list[Concept] | None:
@@ -161,8 +261,16 @@ def asked_about(question: str, concepts: list[Concept]) -> list[Concept] | None:
     every concept of its object ("Did I have a skin biopsy?"). In other yes/no questions the subject
     need not be asked about ("Did the surgeon get all the cancer out").
     """
+    scene = _SCENE.match(question)
+    if scene:  # "When I saw the specialist, what did he say about X": the question proper follows the comma
+        main = question_concepts(question[scene.end():])
+        main_words = {w for c in main for w in c.words}
+        concepts = [c for c in concepts if all(w in main_words for w in c.words)] or concepts
+        question = question[scene.end():]
     if _WH_QUESTION.match(question):
-        return concepts[:HEAD_CONCEPTS]
+        skip = _NOT_HEAD - _ROLES if asked_kind(question) == "name" else _NOT_HEAD  # "Which radiologist read it"
+        topics = [c for c in concepts if not all(w in skip for w in c.words)] or concepts
+        return topics[:HEAD_CONCEPTS]
     about_me = _ABOUT_ME.match(question)
     return question_concepts(about_me.group(1)) if about_me else None
 
@@ -181,23 +289,47 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
     head_missing = head is not None and (not head or not all(index.covering(c) for c in head))
     kind = asked_kind(question)
     wants_finding = bool(_ASKS_FINDING.search(question))
+    scene = scene_concepts(question, concepts)
+    phase = _phase(question)
+    if kind == "reason" and concepts:
+        # "Why was I admitted": the reason is part of what is asked ("Reason for Visit | HEADACHE ..." names
+        # neither the admission nor the hospital), weighed like the question's other concepts on average.
+        concepts = [*concepts, _REASON_CONCEPT]
+        weights = [*weights, total / len(weights)]
     found = []
     for rank, hit in enumerate(hits):
-        context = f"{doc_title(hit.chunk.doc_name)} {hit.chunk.section}"
+        title = doc_title(hit.chunk.doc_name)
+        context = f"{title} {hit.chunk.section}"
         context_tokens = set(tokenize(context))
+        mention_list = hit.chunk.kind == "row" and bool(_MENTION_LIST.search(hit.chunk.section))
         for sentence in sentences(hit):
             if looks_like_instruction(sentence):
                 continue
-            typed = holds_kind(sentence, kind) and not (wants_finding and _PLAN.search(f"{hit.chunk.section} {sentence}"))
+            heading = section_at(hit.chunk, sentence) if hit.chunk.kind == "text" else hit.chunk.section
+            where = f"{title} {heading}"
+            typed = holds_kind(sentence, kind) or (kind == "reason" and bool(_REASON_HEADING.search(heading)))
+            if typed and kind == "number" and head and hit.chunk.kind == "text":  # a row's value is in its cells
+                typed = _number_near(sentence, head)
+            if wants_finding and (_PLAN.search(f"{hit.chunk.section} {sentence}") or (not kind and mention_list)):
+                typed = False  # a plan, or a list that only names the test, is not what it found
+            if phase == "post" and _PRE_CONTEXT.search(where) and not _POST_CONTEXT.search(f"{where} {sentence}"):
+                typed = False  # "PSA after the operation" is not the pre-operative note's PSA
+            bonus = 0.0
+            if wants_finding and not kind and _FINDING_HEADING.search(heading):
+                bonus += FINDING_BONUS
+            if (phase == "pre" and _PRE_CONTEXT.search(where)) or (phase == "post" and _POST_CONTEXT.search(where)):
+                bonus += PHASE_BONUS
             found.append(Candidate(rank, hit, sentence,
-                                   _coverage(concepts, weights, set(tokenize(sentence)), context_tokens), typed))
+                                   _coverage(concepts, weights, _own_tokens(hit, sentence), context_tokens, scene),
+                                   typed, bonus))
     return found, missing, head_missing
 
 
 def strength(candidate: Candidate) -> float:
     """A sentence's evidence: its coverage, halved when it lacks the kind of thing asked, plus a little of the
     chunk's dense similarity (which breaks ties between equally covered sentences)."""
-    return candidate.coverage * (1.0 if candidate.typed else 0.5) + DENSE_WEIGHT * max(candidate.hit.dense, 0.0)
+    return (candidate.coverage * (1.0 if candidate.typed else 0.5) + DENSE_WEIGHT * max(candidate.hit.dense, 0.0)
+            + candidate.bonus)
 
 
 def rerank(hits: list[Hit], found: list[Candidate]) -> list[Hit]:
@@ -224,10 +356,11 @@ def decide(question: str, hits: list[Hit], index: HybridIndex) -> tuple[Decision
         # What the question asks about is nowhere in the records (a test never done: "the ultrasound of
         # my kidney", "my eGFR"); the rest of the question matching is not enough.
         verdict = REFUSE
-    elif topical - best.coverage >= MENTIONED_MARGIN and best.coverage < ANSWER_AT and kind != "date":
+    elif topical - best.coverage >= MENTIONED_MARGIN and best.coverage < ANSWER_AT and kind not in ("date", "reason"):
         # The records name the topic, but where they do they lack what was asked: "Lisinopril" with no
         # dose, "an MRI could be done", "urine for decoy cells on his next visit". (Not for dates: a
-        # hospital's name can outweigh the "Discharged: 7 March 2024" line that answers.)
+        # hospital's name can outweigh the "Discharged: 7 March 2024" line that answers; nor for reasons: a
+        # "Reason for Visit | HEADACHE" row names neither the admission nor the hospital the question names.)
         verdict = REFUSE
     elif best.coverage >= ANSWER_AT:
         verdict = ANSWER

@@ -1,4 +1,5 @@
-"""One session's hybrid index: dense (FAISS inner product on normalised embeddings) + BM25, fused by RRF."""
+"""One session's hybrid index: dense (FAISS inner product on normalised embeddings), BM25 and concept coverage,
+fused by RRF."""
 from __future__ import annotations
 
 import json
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.chunking import Chunk
-from rag.lexicon import Concept, expansion, question_concepts
+from rag.lexicon import Concept, cue_terms, expansion, question_concepts
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
@@ -28,7 +29,11 @@ STOPWORDS = frozenset((
     "you", "your", "yours", "level", "levels", "value", "values", "result", "results", "record", "records",
     "document", "documents", "report", "reports", "mention", "mentioned", "listed", "written", "find", "found",
     "give", "given", "know", "much", "many", "number", "get", "got", "note", "notes", "chart", "kind",
-    "sort", "against", "lowest", "highest", "latest", "last", "first", "recent", "current", "go", "went", "come", "came", "big", "large", "high", "low", "long", "often", "since"
+    "sort", "against", "lowest", "highest", "latest", "last", "first", "recent", "current", "go", "went", "come", "came", "big", "large", "high", "low", "long", "often", "since",
+    # Verbs of seeing and saying ("what did the surgeon notice / say / think it meant") and taking: they
+    # name the act of reporting, not the topic ("Which pills was I taking" asks about pills).
+    "notice", "noticed", "see", "saw", "seen", "say", "think", "thought", "mean", "meant", "decide", "decided",
+    "feel", "felt", "look", "looked", "take", "taking", "taken", "took", "told", "far", "put", "any", "end",
 ))
 
 
@@ -53,11 +58,20 @@ _STOP_STEMS = frozenset(stem(t) for t in STOPWORDS)
 
 def tokenize(text: str) -> list[str]:
     """Lower-case number tokens and word stems (`stem`); a digit stuck to a name is dropped
-    ('1Hgb' in vendor C-CDA tables -> 'hgb')."""
+    ('1Hgb' in vendor C-CDA tables -> 'hgb'); a single letter after a word is one name with it
+    ('vitamin D' -> 'vitamin', 'vitamind'; 'hepatitis B' -> 'hepatitis', 'hepatitisb'), so a question
+    about vitamin D is not covered by 'vitamin C' and a stray 'd'."""
     tokens = []
+    previous = ""
     for token in _TOKEN.findall(text.lower()):
         glued = _GLUED.match(token)
         token = glued.group(1) if glued else token
+        if (len(token) == 1 and token not in "aix" and token.isalpha() and len(previous) >= 3
+                and previous.isalpha() and previous not in STOPWORDS):
+            tokens.append(previous + token)
+            previous = token
+            continue
+        previous = token
         tokens.append(stem(token) if token.isalpha() else token)
     return tokens
 
@@ -171,7 +185,7 @@ class HybridIndex:
         dense = {int(i): float(s) for i, s in zip(dense_ids[0], dense_scores[0]) if i >= 0}
         dense_rank = {int(i): rank for rank, i in enumerate(dense_ids[0]) if i >= 0}
         concepts = question_concepts(query)
-        query_tokens = expansion(concepts)
+        query_tokens = sorted(set(expansion(concepts)) | set(cue_terms(query)))
         bm25 = self._bm25.get_scores(query_tokens) if query_tokens else np.zeros(n)
         fused = {i: 1.0 / (RRF_K + rank) for i, rank in dense_rank.items()}
         bm25_rank = {}
@@ -181,9 +195,18 @@ class HybridIndex:
         weights = [self.concept_weight(c) for c in concepts]
         covers = [self.covering(c) for c in concepts]
         total = sum(weights)
+        # A third ranking: the IDF-weighted share of the question's concepts (after lay -> clinical mapping)
+        # a chunk covers. BM25 sums term scores, so nine urine-table rows that each hold "urine" and "test"
+        # outranked the one plan that names "urine" and "decoy cells"; coverage ranks that plan first.
+        coverage: dict[int, float] = {}
+        for weight, ids in zip(weights, covers):
+            for i in ids:
+                coverage[i] = coverage.get(i, 0.0) + weight
+        for rank, i in enumerate(sorted(coverage, key=lambda i: (-coverage[i], -bm25[i]))):
+            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
         hits = []
         for i in sorted(fused, key=fused.get, reverse=True)[:k]:
-            covered = sum(w for w, ids in zip(weights, covers) if i in ids)
+            covered = coverage.get(i, 0.0)
             hits.append(Hit(self.chunks[i], fused[i], dense.get(i, 0.0), covered / total if total else 0.0,
                             float(bm25[i]), dense_rank.get(i, n), bm25_rank.get(i, n)))
         return hits
