@@ -59,6 +59,7 @@ _DATE = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTHS}|\b{_MONT
                    r"\b\d{1,4}[/-]\d{1,2}[/-]\d{2,4}\b|\b(?:19|20)\d{2}\b|\b\d+\s+(?:days?|weeks?|months?|years?)\b|"
                    r"\b(?:ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
                    re.IGNORECASE)
+_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?\b", re.IGNORECASE)
 _NAME = re.compile(r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Prof)\.?\s+[A-Z]|\b(?:MD|M\.D\.|RN|NP|PA-C|DO)\b")
 _ASKS = (  # (kind, question pattern), first match wins
     # "Why was I admitted / did I have the CT" asks for a reason: a "Reason for visit" row, an indication,
@@ -77,9 +78,12 @@ _ASKS = (  # (kind, question pattern), first match wins
                           r"(?:blood )?sugar|a1c|hba1c|psa|ha?emoglobin|platelets?|creatinine|potassium|sodium|"
                           r"tsh|alt|ast|egfr|inr|white (?:cell|blood cell) count|wbc)\b", re.IGNORECASE)),
 )
-_REASON = re.compile(r"\b(?:reasons?|indications?|because|due to|secondary to|complaint|presented with|"
-                     r"presenting|for evaluation of|referred for)\b", re.IGNORECASE)
-_REASON_HEADING = re.compile(r"\b(?:reason|indication|complaint|history of present illness|hpi)", re.IGNORECASE)
+# A reason is written as one ("Reason for visit", "Indication", "because of", "presented with") or as the
+# diagnosis the stay was for ("Diagnosis: Community-acquired pneumonia").
+_REASON = re.compile(r"\b(?:reasons?|indications?|because|due to|secondary to|complaint|presented|presenting|"
+                     r"for evaluation of|referred for|admitted (?:for|with)|diagnos[ie]s)\b", re.IGNORECASE)
+_REASON_HEADING = re.compile(r"\b(?:reason|indication|complaint|history of present illness|hpi|diagnos)",
+                             re.IGNORECASE)
 # Where a report puts what a test found: "What did the bone scan find" is answered there, not by TECHNIQUE.
 _FINDING_HEADING = re.compile(r"\b(?:findings?|impression|conclusions?|diagnos[ie]s|diagnostic opinion|opinion|"
                               r"results?|assessment|interpretation)\b", re.IGNORECASE)
@@ -96,7 +100,7 @@ _BEFORE_OP = re.compile(r"\b(?:before|prior to)\s+(?:the\s+|my\s+)?(?:\w+\s+)?(?
 _PRE_CONTEXT = re.compile(r"\bpre-?op|\bpreoperative\b|\bpre-operative\b|\bhistory (?:and )?physical\b|"
                           r"\bprior to (?:the )?surgery\b|\bbefore (?:the )?surgery\b", re.IGNORECASE)
 _POST_CONTEXT = re.compile(r"\bpost-?op|\bpostoperative\b|\bpost-operative\b|\bdischarge|\bfollow-?up\b|"
-                           r"\bafter (?:the )?surgery\b", re.IGNORECASE)
+                           r"\bafter (?:the )?surgery\b|\bstatus post\b|\bs/p\b", re.IGNORECASE)
 PHASE_BONUS = 0.1     # strength added to a sentence whose document/section is of the asked phase
 # Generic column names of a table row: they say what a cell is, not what the row is about ("Units: pH" is
 # no answer to "how many units of blood").
@@ -160,6 +164,8 @@ class Decision:
 
 def asked_kind(question: str) -> str:
     """What kind of thing the question asks for ("" when it is open: "what did the scan show")."""
+    scene = _SCENE.match(question)
+    question = question[scene.end():] if scene else question  # "At the clinic, what was my blood pressure?"
     for kind, pattern in _ASKS:
         if pattern.search(question):
             return kind
@@ -213,8 +219,9 @@ def _coverage(concepts: list[Concept], weights: list[float], own: set[str], cont
     return covered / total if total else 0.0
 
 
+_WHAT_FOUND = re.compile(r"^\s*what did (?:the |my )?(.{2,60}?) (?:show|find|say|conclude|reveal)\b", re.IGNORECASE)
 _REASON_CONCEPT = Concept(("why",), (("reason",), ("indication",), ("complaint",), ("because",), ("due",),
-                                      ("secondary",), ("presented",)))
+                                      ("secondary",), ("presented",), ("diagnosis",)))
 
 
 def scene_concepts(question: str, concepts: list[Concept]) -> frozenset[int]:
@@ -222,6 +229,9 @@ def scene_concepts(question: str, concepts: list[Concept]) -> frozenset[int]:
     naming who wrote it or where ("pathologist", "clinic")."""
     scene = _SCENE.match(question)
     words = set(question_concepts(scene.group(1)) if scene else [])
+    tested = _WHAT_FOUND.search(question)
+    if tested:  # "What did the CT of my chest show": the test names the report; its findings answer
+        words |= set(question_concepts(tested.group(1)))
     scene_words = {w for c in words for w in c.words}
     return frozenset(i for i, c in enumerate(concepts)
                      if all(w in scene_words for w in c.words) or all(w in _NOT_HEAD for w in c.words))
@@ -230,7 +240,7 @@ def scene_concepts(question: str, concepts: list[Concept]) -> frozenset[int]:
 def _number_near(sentence: str, head: list[Concept]) -> bool:
     """Whether a number follows the asked-about name within NUMBER_WINDOW tokens (True when the sentence does
     not name it: a table row under its heading, "RESULT: 145 mg/dl")."""
-    tokens = tokenize(sentence)
+    tokens = tokenize(_TIME.sub(" ", _DATE.sub(" ", sentence)))  # "ORDER DATE: December 5, 2016 4:49 PM" is no value
     stems = {t for concept in head for t in concept.stems()}
     at = [i for i, t in enumerate(tokens) if t in stems]
     if not at:
@@ -299,7 +309,7 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
     found = []
     for rank, hit in enumerate(hits):
         title = doc_title(hit.chunk.doc_name)
-        context = f"{title} {hit.chunk.section}"
+        context = f"{title} {index.profile(hit.chunk.doc_id)} {hit.chunk.section}"
         context_tokens = set(tokenize(context))
         mention_list = hit.chunk.kind == "row" and bool(_MENTION_LIST.search(hit.chunk.section))
         for sentence in sentences(hit):
@@ -312,8 +322,11 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
                 typed = _number_near(sentence, head)
             if wants_finding and (_PLAN.search(f"{hit.chunk.section} {sentence}") or (not kind and mention_list)):
                 typed = False  # a plan, or a list that only names the test, is not what it found
-            if phase == "post" and _PRE_CONTEXT.search(where) and not _POST_CONTEXT.search(f"{where} {sentence}"):
-                typed = False  # "PSA after the operation" is not the pre-operative note's PSA
+            if phase == "post" and not _POST_CONTEXT.search(f"{where} {sentence}") and (
+                    _PRE_CONTEXT.search(where) or not index.doc_matches(hit.chunk.doc_id, _POST_CONTEXT)):
+                # "PSA after the operation" is not the pre-operative note's PSA, nor one from a document that
+                # never says it was written after an operation (no "postoperative", "status post", "discharge").
+                typed = False
             bonus = 0.0
             if wants_finding and not kind and _FINDING_HEADING.search(heading):
                 bonus += FINDING_BONUS
@@ -323,6 +336,32 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
                                    _coverage(concepts, weights, _own_tokens(hit, sentence), context_tokens, scene),
                                    typed, bonus))
     return found, missing, head_missing
+
+
+_FINDING_LINE = re.compile(r"(?m)^(?:findings?|impression|conclusions?|diagnostic opinion|interpretation)\b",
+                           re.IGNORECASE)
+FINDING_CHUNKS = 6  # at most this many finding-section chunks added to the candidates
+
+
+def finding_chunks(question: str, hits: list[Hit], index: HybridIndex) -> list[int]:
+    """For "What did the CT of my chest show": ids of the Findings / Impression / Conclusion chunks of the
+    documents the top 3 hits come from (when such a hit names the test), not yet among `hits`. A report's
+    findings seldom repeat the test's name ("1. Anterior small right upper lobe infiltrate"), so neither
+    the keyword nor the dense ranking brings them up when the file name does not say what the report is."""
+    tested = _WHAT_FOUND.search(question)
+    if not tested or asked_kind(question):
+        return []
+    concepts = question_concepts(tested.group(1))
+    docs: list[str] = []
+    for hit in hits[:3]:
+        chunk = hit.chunk
+        words = set(tokenize(f"{doc_title(chunk.doc_name)} {index.profile(chunk.doc_id)} {chunk.section} {chunk.text}"))
+        if concepts and all(c.covered_by(words) for c in concepts) and chunk.doc_id not in docs:
+            docs.append(chunk.doc_id)
+    seen = {id(h.chunk) for h in hits}
+    found = [i for i, c in enumerate(index.chunks) if c.doc_id in docs and id(c) not in seen and c.kind == "text"
+             and (_FINDING_HEADING.search(c.section) or _FINDING_LINE.search(c.text))]
+    return found[:FINDING_CHUNKS]
 
 
 def strength(candidate: Candidate) -> float:

@@ -14,6 +14,7 @@ from rag.chunking import Chunk
 from rag.lexicon import Concept, cue_terms, expansion, question_concepts
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
+PROFILE_LINES, PROFILE_CHARS = 2, 160  # a document's opening, read as every chunk's context (`profile`)
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 _GLUED = re.compile(r"^[0-9]+([a-z]{3,})$")
 # Words that carry no topic: dropped from BM25 queries and from keyword coverage.
@@ -118,6 +119,8 @@ class HybridIndex:
         self._bm25 = None
         self._postings: dict[str, set[int]] = {}
         self._chunk_tokens: list[set[str]] = []
+        self._profiles: dict[str, str] = {}
+        self._doc_matches: dict[tuple[str, str], bool] = {}
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -144,13 +147,36 @@ class HybridIndex:
         self._faiss = faiss.IndexFlatIP(self.dim)
         if len(self.embeddings):
             self._faiss.add(np.ascontiguousarray(self.embeddings))
-        tokenized = [tokenize(search_text(c)) for c in self.chunks]
+        self._profiles = {}
+        self._doc_matches = {}
+        # Keywords of a chunk: its document's name and opening ("EXAM: CT chest", "REASON FOR VISIT: Kidney
+        # transplant") with its text, so "At the kidney clinic, what was my blood pressure" finds the clinic
+        # note's vital signs even when the file is called "record_2.txt".
+        tokenized = [tokenize(f"{search_text(c)} {self.profile(c.doc_id)}") for c in self.chunks]
         self._bm25 = BM25Okapi(tokenized) if tokenized else None
         self._chunk_tokens = [set(t) for t in tokenized]
         self._postings = {}
         for i, tokens in enumerate(self._chunk_tokens):
             for token in tokens:
                 self._postings.setdefault(token, set()).add(i)
+
+    def profile(self, doc_id: str) -> str:
+        """What kind of document it is, as its opening says: the first PROFILE_LINES lines of its first chunk
+        ("COLONOSCOPY REPORT", "Dear Dr. ..., I saw your patient in the gastroenterology clinic"), so a
+        question that names the document ("the camera test", "the specialist's letter") finds it whatever
+        the file is called."""
+        if doc_id not in self._profiles:
+            first = next((c for c in self.chunks if c.doc_id == doc_id and c.kind == "text"), None)
+            lines = [line for line in (first.text.split("\n") if first else []) if line.strip()]
+            self._profiles[doc_id] = " ".join(lines[:PROFILE_LINES])[:PROFILE_CHARS]
+        return self._profiles[doc_id]
+
+    def doc_matches(self, doc_id: str, pattern: re.Pattern) -> bool:
+        """Whether any chunk of the document matches `pattern` (cached per document and pattern)."""
+        key = (doc_id, pattern.pattern)
+        if key not in self._doc_matches:
+            self._doc_matches[key] = any(pattern.search(c.text) for c in self.chunks if c.doc_id == doc_id)
+        return self._doc_matches[key]
 
     def covering(self, concept: Concept) -> set[int]:
         """Ids of the chunks that cover `concept` (hold every word of one of its alternatives)."""
@@ -202,14 +228,24 @@ class HybridIndex:
         for weight, ids in zip(weights, covers):
             for i in ids:
                 coverage[i] = coverage.get(i, 0.0) + weight
-        for rank, i in enumerate(sorted(coverage, key=lambda i: (-coverage[i], -bm25[i]))):
-            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
+        # Equal coverage, equal rank (the number of chunks that cover more): this ranking only lifts chunks that
+        # cover more of the question, and leaves ties to the other two.
+        levels = sorted({round(v, 9) for v in coverage.values()}, reverse=True)
+        above = {level: sum(1 for v in coverage.values() if round(v, 9) > level) for level in levels}
+        for i, value in coverage.items():
+            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + above[round(value, 9)])
         hits = []
         for i in sorted(fused, key=fused.get, reverse=True)[:k]:
             covered = coverage.get(i, 0.0)
             hits.append(Hit(self.chunks[i], fused[i], dense.get(i, 0.0), covered / total if total else 0.0,
                             float(bm25[i]), dense_rank.get(i, n), bm25_rank.get(i, n)))
         return hits
+
+    def hits_for(self, ids: list[int], query_embedding: np.ndarray) -> list[Hit]:
+        """Hits for chunks chosen by id (not ranked by `search`), with their dense similarity."""
+        vector = np.asarray(query_embedding, dtype=np.float32).reshape(self.dim)
+        n = len(self.chunks)
+        return [Hit(self.chunks[i], 0.0, float(self.embeddings[i] @ vector), 0.0, 0.0, n, n) for i in ids]
 
     # Persistence (kept records of a logged-in user)
     def save(self, folder: Path) -> None:

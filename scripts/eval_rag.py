@@ -104,7 +104,7 @@ def project_set(service, store, tmp: Path, verbose: bool) -> tuple[list[dict], l
 
 
 def dev_set(service, store, folder: Path, verbose: bool, only: set[str] | None = None,
-            extra: Path | None = None) -> tuple[list[dict], list[float]]:
+            extra: Path | None = None, anonymous: bool = False) -> tuple[list[dict], list[float]]:
     data = json.loads((folder / "questions.json").read_text(encoding="utf-8"))
     if extra is not None:  # own questions on the same record sets (tests/data/rag/dev_extra_questions.json)
         data["questions"] = [q for q in data["questions"] if not only or q["set"] in only]
@@ -114,8 +114,13 @@ def dev_set(service, store, folder: Path, verbose: bool, only: set[str] | None =
         if only and name not in only:
             continue
         session = store.get(f"dev-{name}")
-        for doc in docs:
-            service.add_file(session, folder / doc)
+        for number, doc in enumerate(docs, start=1):
+            if anonymous:  # the file names say what each document is; real uploads are often "scan_0001.pdf"
+                copy = Path(tempfile.mkdtemp(prefix="healify-anon-")) / f"record_{number}{Path(doc).suffix}"
+                copy.write_bytes((folder / doc).read_bytes())
+                service.add_file(session, copy)
+            else:
+                service.add_file(session, folder / doc)
         for question in (q for q in data["questions"] if q["set"] == name):
             answer, seconds = ask(service, session, question["q"])
             latencies.append(seconds)
@@ -141,6 +146,8 @@ def main(argv=None) -> int:
                         "e.g. A,B,D to tune without reading the report set's questions")
     parser.add_argument("--extra", type=Path, help="with --dev: more questions on the same sets, scored apart "
                         "(tests/data/rag/dev_extra_questions.json: own questions on sets A, B, D)")
+    parser.add_argument("--anonymous", action="store_true",
+                        help="with --dev: upload the documents as record_1.txt, record_2.txt, ... (no telling names)")
     parser.add_argument("--verbose", action="store_true", help="print every question's outcome")
     args = parser.parse_args(argv)
 
@@ -154,7 +161,8 @@ def main(argv=None) -> int:
         store = SessionStore(tmp / "sessions")
         if args.dev:
             rows, latencies = dev_set(service, store, args.dev, args.verbose,
-                                      set(args.sets.split(",")) if args.sets else None, args.extra)
+                                      set(args.sets.split(",")) if args.sets else None, args.extra,
+                                      args.anonymous)
         else:
             rows, latencies = project_set(service, store, tmp, args.verbose)
     latencies.sort()
