@@ -21,22 +21,27 @@ from rag.prompting import looks_like_instruction
 from safety.guard import SENTENCE_BREAK
 
 ANSWER, PARTIAL, REFUSE = "answer", "partial", "refuse"
-# Thresholds, fitted on real_records_dev sets A, B, D (set C is kept for reporting) together with the
-# project's own tests/data/rag set; the figures are each question's values from `decide`
-# (`scripts/eval_rag.py --verbose [--dev FOLDER]` prints them):
-# - PARTIAL_AT: the lowest best-sentence coverage of an answerable question was 0.21 ("When was I
-#   discharged from St. Mary's?", "What dose of lisinopril was prescribed in May?"); the unanswerable
-#   refused only by this threshold had 0.04 ("How many days did I stay in hospital ..."): midpoint 0.12.
-# - ANSWER_AT: under it a match is shown as "This may answer it" (not refused). 0.45 put 14 of the 83
-#   answerable questions there; those had 1-2 of 3-5 topic words in the sentence.
-# - MISSING_REFUSE: the largest uncovered share of an answerable question was 0.63, the smallest of the
-#   unanswerables it has to catch 0.74 (eGFR; "next dentist appointment"): 0.70.
+# Thresholds, fitted on real_records_dev sets A, B, D (set C is kept for reporting: its questions were not
+# read), the 35 own lay questions on those sets (tests/data/rag/dev_extra_questions.json) and the project's own
+# tests/data/rag set; the figures are each question's values from `decide` (`scripts/eval_rag.py --verbose
+# [--dev FOLDER --sets A,B,D --extra FILE]` prints them). Re-checked for issue 16 with the new signals:
+# - PARTIAL_AT: the lowest best-sentence coverage of an answerable question is now 0.24 ("When I left
+#   hospital, which blood pressure tablet ..."; was 0.21); the unanswerables with a best coverage under that
+#   had 0.04 and 0.13-0.14 (length of stay; "PSA / blood pressure after / before the operation"): 0.12 kept.
+# - ANSWER_AT: under it a match is shown as "This may answer it" (not refused). 0.45 puts 17 of the 109
+#   answerable questions there; those have 1-2 of 3-5 topic words in the sentence.
+# - MISSING_REFUSE: the largest uncovered share of an answerable question is 0.63 ("Which antibiotic do I
+#   continue at home", "Which iron supplement"), the smallest of the unanswerables it has to catch 0.73-0.74
+#   (chemo; eGFR; "next dentist appointment" 0.81): 0.70 kept.
 # - HEAD_OVERRIDE: a missing head concept is overridden only by strong coverage of the rest. The
-#   unanswerables with a missing head reached 0.449 (vitamin D, skin biopsy); no answerable had a missing
-#   head, so this stays at ANSWER_AT rather than being fitted (a tight margin: watch it on new data).
-# - MENTIONED_MARGIN: gap between the best-covering sentence and the best one holding the asked kind;
-#   answerable (below ANSWER_AT, not dates) at most 0.23, unanswerables 0.42 (lisinopril, no dose),
-#   0.63 (decoy cells "next visit"), 1.0 (MRI "could be done"): 0.32.
+#   unanswerables with a missing head reach 0.449 (skin biopsy), 0.43 (statin dose), 0.42 (glasses); no
+#   answerable has a missing head, so this stays at ANSWER_AT (a tight margin: watch it on new data).
+# - MENTIONED_MARGIN: gap between the best-covering sentence and the best one holding the asked kind, for
+#   answers under ANSWER_AT that are not dates or reasons. Answerable: at most 0.19 ("Which radiologist
+#   read my chest X-ray", 0.449 best); unanswerables: 0.23 (blood pressure "before the operation", only "high
+#   blood pressure" written: left answered as a partial), 0.52 (decoy cells "next visit"), 0.60 (PSA "after
+#   the operation"), 0.64 (chest X-ray in a procedure list), 1.0 (MRI "could be done"). 0.17 caught the 0.23
+#   but refused the radiologist at 0.19 and one anonymous-upload answer: 0.32 kept (the earlier figure).
 ANSWER_AT = 0.45
 PARTIAL_AT = 0.12
 MISSING_REFUSE = 0.70
@@ -87,7 +92,11 @@ _REASON_HEADING = re.compile(r"\b(?:reason|indication|complaint|history of prese
 # Where a report puts what a test found: "What did the bone scan find" is answered there, not by TECHNIQUE.
 _FINDING_HEADING = re.compile(r"\b(?:findings?|impression|conclusions?|diagnos[ie]s|diagnostic opinion|opinion|"
                               r"results?|assessment|interpretation)\b", re.IGNORECASE)
-FINDING_BONUS = 0.1   # strength added to a sentence under such a heading (orders; the verdict reads coverage)
+# Strength added to a sentence under such a heading. It orders, the verdict reads coverage: 0.1 is under one
+# concept's share of a 2-5 concept question (0.2-0.5), so it never outweighs a covered concept, and above the
+# dense tie-breaker's spread within one report (at most 0.2 x 0.3); it moved "What did the bone scan find" from
+# TECHNIQUE to FINDINGS and "What did the CT scan of my chest show" from EXAM to IMPRESSION.
+FINDING_BONUS = 0.1
 # A list of procedures names a test and its date, never what it found ("Procedure: Bronchoscopy | Date: ...").
 _MENTION_LIST = re.compile(r"\bprocedures?\b|\bsurgical history\b|\bimplants?\b|\bpending\b|"
                            r"\bplan(?:ned)? (?:of )?(?:care|treatment)\b", re.IGNORECASE)
@@ -101,7 +110,12 @@ _PRE_CONTEXT = re.compile(r"\bpre-?op|\bpreoperative\b|\bpre-operative\b|\bhisto
                           r"\bprior to (?:the )?surgery\b|\bbefore (?:the )?surgery\b", re.IGNORECASE)
 _POST_CONTEXT = re.compile(r"\bpost-?op|\bpostoperative\b|\bpost-operative\b|\bdischarge|\bfollow-?up\b|"
                            r"\bafter (?:the )?surgery\b|\bstatus post\b|\bs/p\b", re.IGNORECASE)
-PHASE_BONUS = 0.1     # strength added to a sentence whose document/section is of the asked phase
+# "At discharge", "when I went home": the discharge medications and instructions, not the inpatient list.
+_AT_DISCHARGE = re.compile(r"\b(?:at|on|upon|after|since) (?:my |the )?discharge\b|\bwhen i (?:was discharged|went home|"
+                           r"left (?:the )?hospital)\b|\b(?:after|when|once) (?:i )?(?:leaving|left|leave) (?:the )?hospital\b|"
+                           r"\b(?:sent|going|go|went) home\b|\btake home\b", re.IGNORECASE)
+_DISCHARGE_CONTEXT = re.compile(r"\bdischarge", re.IGNORECASE)
+PHASE_BONUS = 0.1     # strength for a sentence whose document/section is of the asked phase (as FINDING_BONUS)
 # Generic column names of a table row: they say what a cell is, not what the row is about ("Units: pH" is
 # no answer to "how many units of blood").
 _GENERIC_HEADER = re.compile(r"(?:^|\|)\s*(?:units?|code system|code|status|date|dates|range|reference range|flag|"
@@ -249,7 +263,10 @@ def _number_near(sentence: str, head: list[Concept]) -> bool:
 
 
 def _phase(question: str) -> str:
-    """"post" for "after the operation", "pre" for "before the operation", else ""."""
+    """"discharge" for "at discharge / when I went home", "post" for "after the operation", "pre" for "before
+    the operation", else ""."""
+    if _AT_DISCHARGE.search(question):
+        return "discharge"
     if _AFTER_OP.search(question):
         return "post"
     if _BEFORE_OP.search(question):
@@ -330,7 +347,8 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
             bonus = 0.0
             if wants_finding and not kind and _FINDING_HEADING.search(heading):
                 bonus += FINDING_BONUS
-            if (phase == "pre" and _PRE_CONTEXT.search(where)) or (phase == "post" and _POST_CONTEXT.search(where)):
+            if ((phase == "pre" and _PRE_CONTEXT.search(where)) or (phase == "post" and _POST_CONTEXT.search(where))
+                    or (phase == "discharge" and _DISCHARGE_CONTEXT.search(where))):
                 bonus += PHASE_BONUS
             found.append(Candidate(rank, hit, sentence,
                                    _coverage(concepts, weights, _own_tokens(hit, sentence), context_tokens, scene),

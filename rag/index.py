@@ -34,7 +34,7 @@ STOPWORDS = frozenset((
     # Verbs of seeing and saying ("what did the surgeon notice / say / think it meant") and taking: they
     # name the act of reporting, not the topic ("Which pills was I taking" asks about pills).
     "notice", "noticed", "see", "saw", "seen", "say", "think", "thought", "mean", "meant", "decide", "decided",
-    "feel", "felt", "look", "looked", "take", "taking", "taken", "took", "told", "far", "put", "any", "end",
+    "feel", "felt", "look", "looked", "take", "taking", "taken", "took", "told", "far", "put", "any", "end", "keep",
 ))
 
 

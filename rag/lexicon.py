@@ -100,6 +100,9 @@ _CUES = (
     (re.compile(r"^\s*why\b", re.IGNORECASE), ("reason", "indication", "complaint")),
     (re.compile(r"\bwhat did (?:the |my )?[\w -]{2,40}? (?:show|find|say|conclude)\b", re.IGNORECASE),
      ("finding", "impression", "conclusion")),
+    (re.compile(r"\b(?:at|on|upon) discharge\b|\bwhen i (?:was discharged|went home|left (?:the )?hospital)\b|"
+                r"\b(?:leaving|left|leave) (?:the )?hospital\b|\b(?:sent|going|go|went|take) home\b", re.IGNORECASE),
+     ("discharge", "discharged")),
     (re.compile(r"\b(?:after|following)\s+(?:the\s+|my\s+)?(?:\w+\s+)?(?:operation|surgery)\b", re.IGNORECASE),
      ("postoperative", "postop")),
     (re.compile(r"\b(?:before|prior to)\s+(?:the\s+|my\s+)?(?:\w+\s+)?(?:operation|surgery)\b", re.IGNORECASE),
