@@ -76,7 +76,7 @@ _ASKS = (  # (kind, question pattern), first match wins
     ("date", re.compile(r"^\s*when (?:was|were|did|had|have)\b|\bwhat (?:date|day|year|month)\b|\bsince when\b|"
                         r"\bhow long ago\b", re.IGNORECASE)),
     ("name", re.compile(r"\bwho\b|\bwhich (?:doctor|surgeon|physician|specialist|consultant|nurse|dietitian|\w+ologist)\b|\bname of\b", re.IGNORECASE)),
-    ("dose", re.compile(r"\b(?:dose|doses|dosage|strength|how much \w+ (?:do|did|should) i take|how often)\b", re.IGNORECASE)),
+    ("dose", re.compile(r"\b(?:dose|doses|dosage|strength|how much (?:[\w-]+ ){1,3}(?:do|did|should|am) i (?:take|use|inject|taking|using)|how often)\b", re.IGNORECASE)),
     ("number", re.compile(r"\bhow (?:much|many|high|low|big|large|long|heavy|tall|fast|far)\b|\b(?:lowest|highest|"
                           r"level|levels|number|count|score|reading|size|weight|percentage|value)\b", re.IGNORECASE)),
     # "What was my blood pressure / pulse / LDL?" asks for a measurement even without "level" or "number".
@@ -134,7 +134,7 @@ _NOT_HEAD = frozenset((
     "urologist", "specialist", "dietitian", "dietician", "nurse", "physician", "consultant", "gp", "clinic",
     "hospital", "letter", "visit", "appointment", "check", "pre", "op", "post", "time", "date", "name",
     "measurement", "conclusion", "impression", "finding", "summary", "part",
-    "day", "week", "month", "year", "hour", "minute", "gram", "unit",  # units: "how many days did I stay"
+    "day", "week", "month", "year", "hour", "minute", "gram",  # units: "how many days did I stay"
     "blood",  # "the blood level of my cyclosporine"; blood pressure / sugar / count are phrases of their own
 ))
 _ROLES = frozenset(("doctor", "surgeon", "pathologist", "radiologist", "urologist", "specialist", "dietitian",
@@ -143,6 +143,10 @@ _ROLES = frozenset(("doctor", "surgeon", "pathologist", "radiologist", "urologis
 # of the sentence ("high blood pressure ... with an AUA score of 19"). Window in tokens after the name.
 NUMBER_WINDOW = 8
 NUMBER_BEFORE = 3  # or this many before it: "42 grams of fat per day"
+# A dose goes with its medicine in one list item ("CellCept 500 mg", "metoprolol succinate extended release
+# 50 mg"): in "DexFol daily, ferrous sulfate Mondays, ..., metoprolol 50 mg" DexFol has none (`_dose_near`).
+_ITEM_END = re.compile(r",\s*(?=[a-z])|;|\band\b|\.\s", re.IGNORECASE)  # the next list item starts
+DOSE_BEFORE_CHARS = 20
 _NUMBER_TOKEN = re.compile(r"^\d|^(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|half|once|twice)$")
 # A question after a finding ("what did the MRI show", "what was my PSA level") is not answered by a
 # plan or a possibility ("an MRI could be done", "Pending Tests: urine dipstick", "recheck at next visit").
@@ -153,6 +157,7 @@ _ABOUT_ME = re.compile(r"^\s*(?:did|have|has|had|was|were|am|do)\s+i\s+(?:ever\s
                        r"receive|received|take|taken|undergo|undergone|need|needed|on|given|prescribed|"
                        r"diagnosed with|treated for|tested for|told)?\b(.*)$", re.IGNORECASE)
 _ASKS_FINDING = re.compile(r"\b(?:show|showed|shown|find|found|finding|findings|result|results|level|levels|"
+                           r"say|said|says|conclude|concluded|"
                            r"reading|was my|were my|what was|what were)\b", re.IGNORECASE)
 _PLAN = re.compile(r"\b(?:could|would|will|may|might|should|to) be (?:done|performed|obtained|checked|repeated|"
                    r"considered|scheduled|sent|drawn)\b|\bpending\b|\bplanned\b|\bnext visit\b|\bif (?:it is )?"
@@ -264,7 +269,24 @@ def scene_concepts(question: str, concepts: list[Concept]) -> frozenset[int]:
                      if all(w in scene_words for w in c.words) or all(w in _NOT_HEAD for w in c.words))
 
 
-def _number_near(sentence: str, head: list[Concept]) -> bool:
+def _dose_near(sentence: str, head: list[Concept]) -> bool:
+    """Whether a dose goes with the medicine asked about: in its own list item ("CellCept 500 mg q.i.d.",
+    "Aspirin, 81 mg daily") or just before it ("40 mg of furosemide"); in "folic acid daily, omeprazole 20 mg"
+    folic acid has none. True when the sentence does not name it."""
+    text = sentence.lower()
+    starts = [m.start() for concept in head for stem_ in concept.stems()
+              for m in re.finditer(rf"\b{re.escape(stem_)}", text)]
+    if not starts:
+        return True
+    for start in starts:
+        item = _ITEM_END.split(text[start:start + 120], maxsplit=1)[0]
+        before = re.split(r"[,;.]\s", text[max(0, start - DOSE_BEFORE_CHARS):start])[-1]  # same item only
+        if _DOSE.search(item) or _DOSE.search(before):
+            return True
+    return False
+
+
+def _number_near(sentence: str, head: list[Concept], window: int = 8) -> bool:
     """Whether a number is near the asked-about name (True when the sentence does
     not name it: a table row under its heading, "RESULT: 145 mg/dl")."""
     tokens = tokenize(_TIME.sub(" ", _DATE.sub(" ", sentence)))  # "ORDER DATE: December 5, 2016 4:49 PM" is no value
@@ -273,7 +295,7 @@ def _number_near(sentence: str, head: list[Concept]) -> bool:
     if not at:
         return True
     return any(_NUMBER_TOKEN.match(t) for i in at
-               for t in tokens[max(0, i - NUMBER_BEFORE):i] + tokens[i + 1:i + 1 + NUMBER_WINDOW])
+               for t in tokens[max(0, i - NUMBER_BEFORE):i] + tokens[i + 1:i + 1 + window])
 
 
 def _phase(question: str) -> str:
@@ -355,8 +377,8 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
             own = _own_tokens(hit, sentence)
             if typed and named_head and not all(c.covered_by(own | context_tokens) for c in head):
                 typed = False  # "What was my PSA ...": a sentence that names no PSA does not answer it
-            if typed and kind == "number" and head and hit.chunk.kind == "text":  # a row's value is in its cells
-                typed = _number_near(sentence, head)
+            if typed and kind in ("number", "dose") and head and hit.chunk.kind == "text":  # a row's value is in its cells
+                typed = _dose_near(sentence, head) if kind == "dose" else _number_near(sentence, head)
             if wants_finding and (_PLAN.search(f"{hit.chunk.section} {sentence}") or (not kind and mention_list)):
                 typed = False  # a plan, or a list that only names the test, is not what it found
             if phase == "post" and not _POST_CONTEXT.search(f"{where} {sentence}") and (

@@ -69,3 +69,14 @@ def test_column_names_and_lettered_names_are_not_topic_words(session_and_service
     # "Units: pH" is no answer to units of blood; "Vitamin C" is not vitamin D.
     assert ask(session_and_service, "How many units of blood was I given?").abstained
     assert ask(session_and_service, "What was my vitamin D level?").abstained
+
+
+def test_a_dose_must_belong_to_the_medicine_asked_about(session_and_service):
+    # "folic acid daily" sits in a list between two medicines that have doses.
+    assert ask(session_and_service, "How much folic acid do I take?").abstained
+    answer = ask(session_and_service, "What dose of metoprolol do I take?")
+    assert not answer.abstained and "Metoprolol 25 mg" in answer.answer
+
+
+def test_a_pending_or_listed_item_says_nothing_about_its_content(session_and_service):
+    assert ask(session_and_service, "What did the cardiac catheterization say?").abstained
