@@ -14,28 +14,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.chunking import section_at
 from rag.index import Hit, HybridIndex, doc_title, tokenize
 from rag.lexicon import Concept, question_concepts
 from rag.prompting import looks_like_instruction
 from safety.guard import SENTENCE_BREAK
 
 ANSWER, PARTIAL, REFUSE = "answer", "partial", "refuse"
-# Thresholds, fitted on real_records_dev sets A, B, D (set C is kept for reporting) together with the
-# project's own tests/data/rag set; the figures are each question's values from `decide`
-# (`scripts/eval_rag.py --verbose [--dev FOLDER]` prints them):
-# - PARTIAL_AT: the lowest best-sentence coverage of an answerable question was 0.21 ("When was I
-#   discharged from St. Mary's?", "What dose of lisinopril was prescribed in May?"); the unanswerable
-#   refused only by this threshold had 0.04 ("How many days did I stay in hospital ..."): midpoint 0.12.
-# - ANSWER_AT: under it a match is shown as "This may answer it" (not refused). 0.45 put 14 of the 83
-#   answerable questions there; those had 1-2 of 3-5 topic words in the sentence.
-# - MISSING_REFUSE: the largest uncovered share of an answerable question was 0.63, the smallest of the
-#   unanswerables it has to catch 0.74 (eGFR; "next dentist appointment"): 0.70.
+# Thresholds, fitted on real_records_dev sets A, B, D (set C is kept for reporting: its questions were not
+# read), the 35 own lay questions on those sets (tests/data/rag/dev_extra_questions.json) and the project's own
+# tests/data/rag set; the figures are each question's values from `decide` (`scripts/eval_rag.py --verbose
+# [--dev FOLDER --sets A,B,D --extra FILE]` prints them). Re-checked for issue 16 with the new signals:
+# - PARTIAL_AT: the lowest best-sentence coverage of an answerable question is now 0.24 ("When I left
+#   hospital, which blood pressure tablet ..."; was 0.21); the one unanswerable with a best coverage in
+#   (0, 0.24) had 0.04 (length of stay); the time-qualified ones ("PSA after the operation") now have no
+#   sentence of the asked kind at all (best 0): 0.12 kept.
+# - ANSWER_AT: under it a match is shown as "This may answer it" (not refused). 0.45 puts 17 of the 109
+#   answerable questions there; those have 1-2 of 3-5 topic words in the sentence.
+# - MISSING_REFUSE: the largest uncovered share of an answerable question is 0.63 ("Which antibiotic do I
+#   continue at home", "Which iron supplement"), the smallest of the unanswerables it has to catch 0.73-0.74
+#   (chemo; eGFR; "next dentist appointment" 0.81): 0.70 kept.
 # - HEAD_OVERRIDE: a missing head concept is overridden only by strong coverage of the rest. The
-#   unanswerables with a missing head reached 0.449 (vitamin D, skin biopsy); no answerable had a missing
-#   head, so this stays at ANSWER_AT rather than being fitted (a tight margin: watch it on new data).
-# - MENTIONED_MARGIN: gap between the best-covering sentence and the best one holding the asked kind;
-#   answerable (below ANSWER_AT, not dates) at most 0.23, unanswerables 0.42 (lisinopril, no dose),
-#   0.63 (decoy cells "next visit"), 1.0 (MRI "could be done"): 0.32.
+#   unanswerables with a missing head reach 0.449 (skin biopsy), 0.42 (glasses), 0.34 (HIV test); no
+#   answerable has a missing head, so this stays at ANSWER_AT (a tight margin: watch it on new data).
+# - MENTIONED_MARGIN: gap between the best-covering sentence and the best one holding the asked kind, for
+#   answers under ANSWER_AT that are not dates or reasons. Answerable: at most 0.19 ("Which radiologist
+#   read my chest X-ray", 0.449 best); "why" questions 0.34 are exempt; unanswerables: 0.52 (decoy cells
+#   "next visit"), 0.64 (chest X-ray in a procedure list), 1.0 (MRI "could be done"). 0.17 was tried to catch
+#   a 0.23 (blood pressure "before the operation", only "high blood pressure" written) but refused the
+#   radiologist at 0.19 and one anonymous-upload answer: 0.32 kept (the earlier figure); that question is
+#   now refused because no sentence names a blood pressure with a number (`_number_near`).
 ANSWER_AT = 0.45
 PARTIAL_AT = 0.12
 MISSING_REFUSE = 0.70
@@ -58,16 +66,88 @@ _DATE = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTHS}|\b{_MONT
                    r"\b\d{1,4}[/-]\d{1,2}[/-]\d{2,4}\b|\b(?:19|20)\d{2}\b|\b\d+\s+(?:days?|weeks?|months?|years?)\b|"
                    r"\b(?:ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
                    re.IGNORECASE)
+_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?\b", re.IGNORECASE)
 _NAME = re.compile(r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Prof)\.?\s+[A-Z]|\b(?:MD|M\.D\.|RN|NP|PA-C|DO)\b")
 _ASKS = (  # (kind, question pattern), first match wins
+    # "Why was I admitted / did I have the CT" asks for a reason: a "Reason for visit" row, an indication,
+    # "because of", "secondary to".
+    ("reason", re.compile(r"^\s*why\b|\bwhat (?:was|were) the reasons? (?:for|why)\b", re.IGNORECASE)),
     # "When was/did ..." asks for a date; "When should I take it / go back" asks for a moment or a condition.
     ("date", re.compile(r"^\s*when (?:was|were|did|had|have)\b|\bwhat (?:date|day|year|month)\b|\bsince when\b|"
                         r"\bhow long ago\b", re.IGNORECASE)),
-    ("name", re.compile(r"\bwho\b|\bwhich (?:doctor|surgeon|physician)\b|\bname of\b", re.IGNORECASE)),
-    ("dose", re.compile(r"\b(?:dose|doses|dosage|strength|how much \w+ (?:do|did|should) i take|how often)\b", re.IGNORECASE)),
+    ("name", re.compile(r"\bwho\b|\bwhich (?:doctor|surgeon|physician|specialist|consultant|nurse|dietitian|\w+ologist)\b|\bname of\b", re.IGNORECASE)),
+    ("dose", re.compile(r"\b(?:dose|doses|dosage|strength|how much (?:[\w-]+ ){1,3}(?:do|did|should|am) i (?:take|use|inject|taking|using)|how often)\b", re.IGNORECASE)),
     ("number", re.compile(r"\bhow (?:much|many|high|low|big|large|long|heavy|tall|fast|far)\b|\b(?:lowest|highest|"
                           r"level|levels|number|count|score|reading|size|weight|percentage|value)\b", re.IGNORECASE)),
+    # "What was my blood pressure / pulse / LDL?" asks for a measurement even without "level" or "number".
+    ("number", re.compile(r"^\s*what (?:was|were|is|are) my (?:\w+ ){0,2}?(?:blood pressure|bp|pulse|heart rate|"
+                          r"temperature|oxygen|saturation|bmi|cholesterol|ldl|hdl|triglycerides?|glucose|"
+                          r"(?:blood )?sugar|a1c|hba1c|psa|ha?emoglobin|platelets?|creatinine|potassium|sodium|"
+                          r"tsh|alt|ast|egfr|inr|white (?:cell|blood cell) count|wbc)\b", re.IGNORECASE)),
 )
+# A reason is written as one ("Reason for visit", "Indication", "because of", "presented with") or as the
+# diagnosis the stay was for ("Diagnosis: Community-acquired pneumonia").
+_REASON = re.compile(r"\b(?:reasons?|indications?|because|due to|secondary to|complaint|presented|presenting|"
+                     r"for evaluation of|referred for|admitted (?:for|with)|diagnos[ie]s)\b", re.IGNORECASE)
+_REASON_HEADING = re.compile(r"\b(?:reason|indication|complaint|history of present illness|hpi|diagnos)",
+                             re.IGNORECASE)
+# Where a report puts what a test found: "What did the bone scan find" is answered there, not by TECHNIQUE.
+_FINDING_HEADING = re.compile(r"\b(?:findings?|impression|conclusions?|diagnos[ie]s|diagnostic opinion|opinion|"
+                              r"results?|assessment|interpretation)\b", re.IGNORECASE)
+# Strength added to a sentence under such a heading. It orders, the verdict reads coverage: 0.1 is under one
+# concept's share of a 2-5 concept question (0.2-0.5), so it never outweighs a covered concept, and above the
+# dense tie-breaker's spread within one report (at most 0.2 x 0.3); it moved "What did the bone scan find" from
+# TECHNIQUE to FINDINGS and "What did the CT scan of my chest show" from EXAM to IMPRESSION.
+FINDING_BONUS = 0.1
+# A list of procedures names a test and its date, never what it found ("Procedure: Bronchoscopy | Date: ...").
+_MENTION_LIST = re.compile(r"\bprocedures?\b|\bsurgical history\b|\bimplants?\b|\bpending\b|"
+                           r"\bplan(?:ned)? (?:of )?(?:care|treatment)\b", re.IGNORECASE)
+# Time qualifiers: "PSA after the operation" is not answered by the pre-operative note, and "pills before the
+# operation" is looked for there first.
+_AFTER_OP = re.compile(r"\b(?:after|following|since)\s+(?:the\s+|my\s+)?(?:\w+\s+)?(?:operation|surgery|procedure|op)\b|"
+                       r"\bpost-?op(?:erative(?:ly)?)?\b", re.IGNORECASE)
+_BEFORE_OP = re.compile(r"\b(?:before|prior to)\s+(?:the\s+|my\s+)?(?:\w+\s+)?(?:operation|surgery|procedure|op)\b|"
+                        r"\bpre-?op(?:erative(?:ly)?)?\b", re.IGNORECASE)
+_PRE_CONTEXT = re.compile(r"\bpre-?op|\bpreoperative\b|\bpre-operative\b|\bhistory (?:and )?physical\b|"
+                          r"\bprior to (?:the )?surgery\b|\bbefore (?:the )?surgery\b", re.IGNORECASE)
+_POST_CONTEXT = re.compile(r"\bpost-?op|\bpostoperative\b|\bpost-operative\b|\bdischarge|\bfollow-?up\b|"
+                           r"\bafter (?:the )?surgery\b|\bstatus post\b|\bs/p\b", re.IGNORECASE)
+# "At discharge", "when I went home": the discharge medications and instructions, not the inpatient list.
+_AT_DISCHARGE = re.compile(r"\b(?:at|on|upon|after|since) (?:my |the )?discharge\b|\bwhen i (?:was discharged|went home|"
+                           r"left (?:the )?hospital)\b|\b(?:after|when|once) (?:i )?(?:leaving|left|leave) (?:the )?hospital\b|"
+                           r"\b(?:sent|going|go|went) home\b|\btake home\b", re.IGNORECASE)
+_DISCHARGE_CONTEXT = re.compile(r"\bdischarge", re.IGNORECASE)
+PHASE_BONUS = 0.1     # strength for a sentence whose document/section is of the asked phase (as FINDING_BONUS)
+# Generic column names of a table row: they say what a cell is, not what the row is about ("Units: pH" is
+# no answer to "how many units of blood").
+_GENERIC_HEADER = re.compile(r"(?:^|\|)\s*(?:units?|code system|code|status|date|dates|range|reference range|flag|"
+                             r"loinc|rxnorm|snomed(?:-ct)?|type|route|entered by|source|site|comment|result comment)"
+                             r"\s*:", re.IGNORECASE)
+# A clause that sets the scene ("When I saw the bowel specialist, what did he say ...", "At the kidney clinic,
+# what was ..."): its words say where to look; the question asks what comes after the comma.
+_SCENE = re.compile(r"^\s*((?:when|after|before|at|during|on|in|while|from)\b[^,?]{3,80}),\s*"
+                    r"(?=(?:what|which|how|when|who|where|did|was|were|is|are|do|does|had|has)\b)", re.IGNORECASE)
+# Words that name who wrote or where, or what about it is asked, never the topic ("What dose of insulin":
+# insulin; "What did the pathologist say about the lymph nodes": lymph nodes).
+_NOT_HEAD = frozenset((
+    "dose", "dosage", "strength", "amount", "reading", "type", "doctor", "surgeon", "pathologist", "radiologist",
+    "urologist", "specialist", "dietitian", "dietician", "nurse", "physician", "consultant", "gp", "clinic",
+    "hospital", "letter", "visit", "appointment", "check", "pre", "op", "post", "time", "date", "name",
+    "measurement", "conclusion", "impression", "finding", "summary", "part",
+    "day", "week", "month", "year", "hour", "minute", "gram",  # units: "how many days did I stay"
+    "blood",  # "the blood level of my cyclosporine"; blood pressure / sugar / count are phrases of their own
+))
+_ROLES = frozenset(("doctor", "surgeon", "pathologist", "radiologist", "urologist", "specialist", "dietitian",
+                    "dietician", "nurse", "physician", "consultant", "gp"))
+# "What was my blood pressure reading": the number has to be the measurement's, near its name, not any number
+# of the sentence ("high blood pressure ... with an AUA score of 19"). Window in tokens after the name.
+NUMBER_WINDOW = 8
+NUMBER_BEFORE = 3  # or this many before it: "42 grams of fat per day"
+# A dose goes with its medicine in one list item ("CellCept 500 mg", "metoprolol succinate extended release
+# 50 mg"): in "DexFol daily, ferrous sulfate Mondays, ..., metoprolol 50 mg" DexFol has none (`_dose_near`).
+_ITEM_END = re.compile(r",\s*(?=[a-z])|;|\band\b|\.\s", re.IGNORECASE)  # the next list item starts
+DOSE_BEFORE_CHARS = 20
+_NUMBER_TOKEN = re.compile(r"^\d|^(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|half|once|twice)$")
 # A question after a finding ("what did the MRI show", "what was my PSA level") is not answered by a
 # plan or a possibility ("an MRI could be done", "Pending Tests: urine dipstick", "recheck at next visit").
 # In a wh-question the first topic word names what is asked about ("What was my eGFR ..."); in a yes/no
@@ -77,6 +157,7 @@ _ABOUT_ME = re.compile(r"^\s*(?:did|have|has|had|was|were|am|do)\s+i\s+(?:ever\s
                        r"receive|received|take|taken|undergo|undergone|need|needed|on|given|prescribed|"
                        r"diagnosed with|treated for|tested for|told)?\b(.*)$", re.IGNORECASE)
 _ASKS_FINDING = re.compile(r"\b(?:show|showed|shown|find|found|finding|findings|result|results|level|levels|"
+                           r"say|said|says|conclude|concluded|"
                            r"reading|was my|were my|what was|what were)\b", re.IGNORECASE)
 _PLAN = re.compile(r"\b(?:could|would|will|may|might|should|to) be (?:done|performed|obtained|checked|repeated|"
                    r"considered|scheduled|sent|drawn)\b|\bpending\b|\bplanned\b|\bnext visit\b|\bif (?:it is )?"
@@ -90,6 +171,7 @@ class Candidate:
     sentence: str      # the sentence or table row, as written in the record
     coverage: float    # IDF-weighted share of the question's concepts it covers (with title + heading)
     typed: bool        # holds the kind of thing asked (always True when the question asks no kind)
+    bonus: float = 0.0  # a finding heading for "what did X find", the asked phase ("before the operation")
 
 
 @dataclass(frozen=True)
@@ -105,6 +187,8 @@ class Decision:
 
 def asked_kind(question: str) -> str:
     """What kind of thing the question asks for ("" when it is open: "what did the scan show")."""
+    scene = _SCENE.match(question)
+    question = question[scene.end():] if scene else question  # "At the clinic, what was my blood pressure?"
     for kind, pattern in _ASKS:
         if pattern.search(question):
             return kind
@@ -121,6 +205,8 @@ def holds_kind(text: str, kind: str) -> bool:
         return bool(_DOSE.search(text))
     if kind == "number":
         return bool(_NUMBER_UNIT.search(text) or _NUMBER.search(text))
+    if kind == "reason":
+        return bool(_REASON.search(text))
     return True
 
 
@@ -130,7 +216,15 @@ def sentences(hit: Hit) -> list[str]:
     if hit.chunk.kind in ("row", "lab"):
         return [text]
     merged: list[str] = []
+    # A PDF wraps a sentence over lines ("... height 176 cm, body mass" / "index 29.7."): a line that starts in
+    # lower case continues the one before it unless that one ended a sentence.
+    lines: list[str] = []
     for line in text.split("\n"):
+        if lines and line[:1].islower() and not lines[-1].rstrip().endswith((".", "!", "?", ":", ";")):
+            lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+        else:
+            lines.append(line)
+    for line in lines:
         for part in (p.strip() for p in SENTENCE_BREAK.split(line)):
             if not part:
                 continue
@@ -141,17 +235,86 @@ def sentences(hit: Hit) -> list[str]:
     return merged
 
 
-def _coverage(concepts: list[Concept], weights: list[float], own: set[str], context: set[str]) -> float:
+def _coverage(concepts: list[Concept], weights: list[float], own: set[str], context: set[str],
+              scene: frozenset[int] = frozenset()) -> float:
     """IDF-weighted share of the concepts a sentence covers; one covered only by its context (document title,
-    section heading) counts CONTEXT_SHARE, so the sentence that names it wins over its neighbours."""
+    section heading) counts CONTEXT_SHARE, so the sentence that names it wins over its neighbours. A concept
+    of the scene ("at the kidney clinic", "the pathologist") counts whole when the context covers it."""
     total = sum(weights)
     covered = 0.0
-    for concept, weight in zip(concepts, weights):
+    for i, (concept, weight) in enumerate(zip(concepts, weights)):
         if concept.covered_by(own):
             covered += weight
         elif concept.covered_by(context):
-            covered += CONTEXT_SHARE * weight
+            covered += (1.0 if i in scene else CONTEXT_SHARE) * weight
     return covered / total if total else 0.0
+
+
+_WHAT_FOUND = re.compile(r"^\s*what did (?:the |my )?(.{2,60}?) (?:show|find|say|conclude|reveal)\b", re.IGNORECASE)
+_WHICH = re.compile(r"\b(?:which|what kind of|what type of|what sort of)\b", re.IGNORECASE)
+_REASON_CONCEPT = Concept(("why",), (("reason",), ("indication",), ("complaint",), ("because",), ("due",),
+                                      ("secondary",), ("presented",), ("diagnosis",)))
+
+
+def scene_concepts(question: str, concepts: list[Concept]) -> frozenset[int]:
+    """Indexes of the concepts that set the scene: those of a leading "When I saw X," clause, and words
+    naming who wrote it or where ("pathologist", "clinic")."""
+    scene = _SCENE.match(question)
+    words = set(question_concepts(scene.group(1)) if scene else [])
+    tested = _WHAT_FOUND.search(question)
+    if tested:  # "What did the CT of my chest show": the test names the report; its findings answer
+        words |= set(question_concepts(tested.group(1)))
+    scene_words = {w for c in words for w in c.words}
+    return frozenset(i for i, c in enumerate(concepts)
+                     if all(w in scene_words for w in c.words) or all(w in _NOT_HEAD for w in c.words))
+
+
+def _dose_near(sentence: str, head: list[Concept]) -> bool:
+    """Whether a dose goes with the medicine asked about: in its own list item ("CellCept 500 mg q.i.d.",
+    "Aspirin, 81 mg daily") or just before it ("40 mg of furosemide"); in "folic acid daily, omeprazole 20 mg"
+    folic acid has none. True when the sentence does not name it."""
+    text = sentence.lower()
+    starts = [m.start() for concept in head for stem_ in concept.stems()
+              for m in re.finditer(rf"\b{re.escape(stem_)}", text)]
+    if not starts:
+        return True
+    for start in starts:
+        item = _ITEM_END.split(text[start:start + 120], maxsplit=1)[0]
+        before = re.split(r"[,;.]\s", text[max(0, start - DOSE_BEFORE_CHARS):start])[-1]  # same item only
+        if _DOSE.search(item) or _DOSE.search(before):
+            return True
+    return False
+
+
+def _number_near(sentence: str, head: list[Concept], window: int = 8) -> bool:
+    """Whether a number is near the asked-about name (True when the sentence does
+    not name it: a table row under its heading, "RESULT: 145 mg/dl")."""
+    tokens = tokenize(_TIME.sub(" ", _DATE.sub(" ", sentence)))  # "ORDER DATE: December 5, 2016 4:49 PM" is no value
+    stems = {t for concept in head for t in concept.stems()}
+    at = [i for i, t in enumerate(tokens) if t in stems]
+    if not at:
+        return True
+    return any(_NUMBER_TOKEN.match(t) for i in at
+               for t in tokens[max(0, i - NUMBER_BEFORE):i] + tokens[i + 1:i + 1 + window])
+
+
+def _phase(question: str) -> str:
+    """"discharge" for "at discharge / when I went home", "post" for "after the operation", "pre" for "before
+    the operation", else ""."""
+    if _AT_DISCHARGE.search(question):
+        return "discharge"
+    if _AFTER_OP.search(question):
+        return "post"
+    if _BEFORE_OP.search(question):
+        return "pre"
+    return ""
+
+
+def _own_tokens(hit: Hit, sentence: str) -> set[str]:
+    """A sentence's own words; a table row's generic column names ("Units:", "Status:") are left out."""
+    if hit.chunk.kind == "row":
+        sentence = _GENERIC_HEADER.sub(" | ", sentence)
+    return set(tokenize(sentence))
 
 
 def asked_about(question: str, concepts: list[Concept]) -> list[Concept] | None:
@@ -161,8 +324,16 @@ def asked_about(question: str, concepts: list[Concept]) -> list[Concept] | None:
     every concept of its object ("Did I have a skin biopsy?"). In other yes/no questions the subject
     need not be asked about ("Did the surgeon get all the cancer out").
     """
+    scene = _SCENE.match(question)
+    if scene:  # "When I saw the specialist, what did he say about X": the question proper follows the comma
+        main = question_concepts(question[scene.end():])
+        main_words = {w for c in main for w in c.words}
+        concepts = [c for c in concepts if all(w in main_words for w in c.words)] or concepts
+        question = question[scene.end():]
     if _WH_QUESTION.match(question):
-        return concepts[:HEAD_CONCEPTS]
+        skip = _NOT_HEAD - _ROLES if asked_kind(question) == "name" else _NOT_HEAD  # "Which radiologist read it"
+        topics = [c for c in concepts if not all(w in skip for w in c.words)] or concepts
+        return topics[:HEAD_CONCEPTS]
     about_me = _ABOUT_ME.match(question)
     return question_concepts(about_me.group(1)) if about_me else None
 
@@ -181,23 +352,83 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
     head_missing = head is not None and (not head or not all(index.covering(c) for c in head))
     kind = asked_kind(question)
     wants_finding = bool(_ASKS_FINDING.search(question))
+    scene = scene_concepts(question, concepts)
+    phase = _phase(question)
+    if kind == "reason" and concepts:
+        # "Why was I admitted": the reason is part of what is asked ("Reason for Visit | HEADACHE ..." names
+        # neither the admission nor the hospital), weighed like the question's other concepts on average.
+        concepts = [*concepts, _REASON_CONCEPT]
+        weights = [*weights, total / len(weights)]
+    # A value asked of a named thing ("What was my PSA", "What dose of insulin") comes with its name; a
+    # "which X" question asks for an instance of a category ("Which blood tests": potassium, creatinine).
+    named_head = bool(head) and kind in ("number", "dose", "date") and not _WHICH.search(question)
     found = []
     for rank, hit in enumerate(hits):
-        context = f"{doc_title(hit.chunk.doc_name)} {hit.chunk.section}"
+        title = doc_title(hit.chunk.doc_name)
+        context = f"{title} {index.profile(hit.chunk.doc_id)} {hit.chunk.section}"
         context_tokens = set(tokenize(context))
+        mention_list = hit.chunk.kind == "row" and bool(_MENTION_LIST.search(hit.chunk.section))
         for sentence in sentences(hit):
             if looks_like_instruction(sentence):
                 continue
-            typed = holds_kind(sentence, kind) and not (wants_finding and _PLAN.search(f"{hit.chunk.section} {sentence}"))
+            heading = section_at(hit.chunk, sentence) if hit.chunk.kind == "text" else hit.chunk.section
+            where = f"{title} {heading}"
+            typed = holds_kind(sentence, kind) or (kind == "reason" and bool(_REASON_HEADING.search(heading)))
+            own = _own_tokens(hit, sentence)
+            if typed and named_head and not all(c.covered_by(own | context_tokens) for c in head):
+                typed = False  # "What was my PSA ...": a sentence that names no PSA does not answer it
+            if typed and kind in ("number", "dose") and head and hit.chunk.kind == "text":  # a row's value is in its cells
+                typed = _dose_near(sentence, head) if kind == "dose" else _number_near(sentence, head)
+            if wants_finding and (_PLAN.search(f"{hit.chunk.section} {sentence}") or (not kind and mention_list)):
+                typed = False  # a plan, or a list that only names the test, is not what it found
+            if phase == "post" and not _POST_CONTEXT.search(f"{where} {sentence}") and (
+                    _PRE_CONTEXT.search(where) or not index.doc_matches(hit.chunk.doc_id, _POST_CONTEXT)):
+                # "PSA after the operation" is not the pre-operative note's PSA, nor one from a document that
+                # never says it was written after an operation (no "postoperative", "status post", "discharge").
+                typed = False
+            bonus = 0.0
+            if wants_finding and not kind and _FINDING_HEADING.search(heading):
+                bonus += FINDING_BONUS
+            if ((phase == "pre" and _PRE_CONTEXT.search(where)) or (phase == "post" and _POST_CONTEXT.search(where))
+                    or (phase == "discharge" and _DISCHARGE_CONTEXT.search(where))):
+                bonus += PHASE_BONUS
             found.append(Candidate(rank, hit, sentence,
-                                   _coverage(concepts, weights, set(tokenize(sentence)), context_tokens), typed))
+                                   _coverage(concepts, weights, own, context_tokens, scene),
+                                   typed, bonus))
     return found, missing, head_missing
+
+
+_FINDING_LINE = re.compile(r"(?m)^(?:findings?|impression|conclusions?|diagnostic opinion|interpretation)\b",
+                           re.IGNORECASE)
+FINDING_CHUNKS = 6  # at most this many finding-section chunks added to the candidates
+
+
+def finding_chunks(question: str, hits: list[Hit], index: HybridIndex) -> list[int]:
+    """For "What did the CT of my chest show": ids of the Findings / Impression / Conclusion chunks of the
+    documents the top 3 hits come from (when such a hit names the test), not yet among `hits`. A report's
+    findings seldom repeat the test's name ("1. Anterior small right upper lobe infiltrate"), so neither
+    the keyword nor the dense ranking brings them up when the file name does not say what the report is."""
+    tested = _WHAT_FOUND.search(question)
+    if not tested or asked_kind(question):
+        return []
+    concepts = question_concepts(tested.group(1))
+    docs: list[str] = []
+    for hit in hits[:3]:
+        chunk = hit.chunk
+        words = set(tokenize(f"{doc_title(chunk.doc_name)} {index.profile(chunk.doc_id)} {chunk.section} {chunk.text}"))
+        if concepts and all(c.covered_by(words) for c in concepts) and chunk.doc_id not in docs:
+            docs.append(chunk.doc_id)
+    seen = {id(h.chunk) for h in hits}
+    found = [i for i, c in enumerate(index.chunks) if c.doc_id in docs and id(c) not in seen and c.kind == "text"
+             and (_FINDING_HEADING.search(c.section) or _FINDING_LINE.search(c.text))]
+    return found[:FINDING_CHUNKS]
 
 
 def strength(candidate: Candidate) -> float:
     """A sentence's evidence: its coverage, halved when it lacks the kind of thing asked, plus a little of the
     chunk's dense similarity (which breaks ties between equally covered sentences)."""
-    return candidate.coverage * (1.0 if candidate.typed else 0.5) + DENSE_WEIGHT * max(candidate.hit.dense, 0.0)
+    return (candidate.coverage * (1.0 if candidate.typed else 0.5) + DENSE_WEIGHT * max(candidate.hit.dense, 0.0)
+            + candidate.bonus)
 
 
 def rerank(hits: list[Hit], found: list[Candidate]) -> list[Hit]:
@@ -224,10 +455,11 @@ def decide(question: str, hits: list[Hit], index: HybridIndex) -> tuple[Decision
         # What the question asks about is nowhere in the records (a test never done: "the ultrasound of
         # my kidney", "my eGFR"); the rest of the question matching is not enough.
         verdict = REFUSE
-    elif topical - best.coverage >= MENTIONED_MARGIN and best.coverage < ANSWER_AT and kind != "date":
+    elif topical - best.coverage >= MENTIONED_MARGIN and best.coverage < ANSWER_AT and kind not in ("date", "reason"):
         # The records name the topic, but where they do they lack what was asked: "Lisinopril" with no
         # dose, "an MRI could be done", "urine for decoy cells on his next visit". (Not for dates: a
-        # hospital's name can outweigh the "Discharged: 7 March 2024" line that answers.)
+        # hospital's name can outweigh the "Discharged: 7 March 2024" line that answers; nor for reasons: a
+        # "Reason for Visit | HEADACHE" row names neither the admission nor the hospital the question names.)
         verdict = REFUSE
     elif best.coverage >= ANSWER_AT:
         verdict = ANSWER

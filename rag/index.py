@@ -1,4 +1,5 @@
-"""One session's hybrid index: dense (FAISS inner product on normalised embeddings) + BM25, fused by RRF."""
+"""One session's hybrid index: dense (FAISS inner product on normalised embeddings), BM25 and concept coverage,
+fused by RRF."""
 from __future__ import annotations
 
 import json
@@ -10,9 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from rag.chunking import Chunk
-from rag.lexicon import Concept, expansion, question_concepts
+from rag.lexicon import Concept, cue_terms, expansion, question_concepts
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
+PROFILE_LINES, PROFILE_CHARS = 2, 160  # a document's opening, read as every chunk's context (`profile`)
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 _GLUED = re.compile(r"^[0-9]+([a-z]{3,})$")
 # Words that carry no topic: dropped from BM25 queries and from keyword coverage.
@@ -28,7 +30,11 @@ STOPWORDS = frozenset((
     "you", "your", "yours", "level", "levels", "value", "values", "result", "results", "record", "records",
     "document", "documents", "report", "reports", "mention", "mentioned", "listed", "written", "find", "found",
     "give", "given", "know", "much", "many", "number", "get", "got", "note", "notes", "chart", "kind",
-    "sort", "against", "lowest", "highest", "latest", "last", "first", "recent", "current", "go", "went", "come", "came", "big", "large", "high", "low", "long", "often", "since"
+    "sort", "against", "lowest", "highest", "latest", "last", "first", "recent", "current", "go", "went", "come", "came", "big", "large", "high", "low", "long", "often", "since",
+    # Verbs of seeing and saying ("what did the surgeon notice / say / think it meant") and taking: they
+    # name the act of reporting, not the topic ("Which pills was I taking" asks about pills).
+    "notice", "noticed", "see", "saw", "seen", "say", "think", "thought", "mean", "meant", "decide", "decided",
+    "feel", "felt", "look", "looked", "take", "taking", "taken", "took", "told", "far", "put", "any", "end", "keep",
 ))
 
 
@@ -53,11 +59,20 @@ _STOP_STEMS = frozenset(stem(t) for t in STOPWORDS)
 
 def tokenize(text: str) -> list[str]:
     """Lower-case number tokens and word stems (`stem`); a digit stuck to a name is dropped
-    ('1Hgb' in vendor C-CDA tables -> 'hgb')."""
+    ('1Hgb' in vendor C-CDA tables -> 'hgb'); a single letter after a word is one name with it
+    ('vitamin D' -> 'vitamin', 'vitamind'; 'hepatitis B' -> 'hepatitis', 'hepatitisb'), so a question
+    about vitamin D is not covered by 'vitamin C' and a stray 'd'."""
     tokens = []
+    previous = ""
     for token in _TOKEN.findall(text.lower()):
         glued = _GLUED.match(token)
         token = glued.group(1) if glued else token
+        if (len(token) == 1 and token not in "aix" and token.isalpha() and len(previous) >= 3
+                and previous.isalpha() and previous not in STOPWORDS):
+            tokens.append(previous + token)
+            previous = token
+            continue
+        previous = token
         tokens.append(stem(token) if token.isalpha() else token)
     return tokens
 
@@ -104,6 +119,8 @@ class HybridIndex:
         self._bm25 = None
         self._postings: dict[str, set[int]] = {}
         self._chunk_tokens: list[set[str]] = []
+        self._profiles: dict[str, str] = {}
+        self._doc_matches: dict[tuple[str, str], bool] = {}
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -130,13 +147,36 @@ class HybridIndex:
         self._faiss = faiss.IndexFlatIP(self.dim)
         if len(self.embeddings):
             self._faiss.add(np.ascontiguousarray(self.embeddings))
-        tokenized = [tokenize(search_text(c)) for c in self.chunks]
+        self._profiles = {}
+        self._doc_matches = {}
+        # Keywords of a chunk: its document's name and opening ("EXAM: CT chest", "REASON FOR VISIT: Kidney
+        # transplant") with its text, so "At the kidney clinic, what was my blood pressure" finds the clinic
+        # note's vital signs even when the file is called "record_2.txt".
+        tokenized = [tokenize(f"{search_text(c)} {self.profile(c.doc_id)}") for c in self.chunks]
         self._bm25 = BM25Okapi(tokenized) if tokenized else None
         self._chunk_tokens = [set(t) for t in tokenized]
         self._postings = {}
         for i, tokens in enumerate(self._chunk_tokens):
             for token in tokens:
                 self._postings.setdefault(token, set()).add(i)
+
+    def profile(self, doc_id: str) -> str:
+        """What kind of document it is, as its opening says: the first PROFILE_LINES lines of its first chunk
+        ("COLONOSCOPY REPORT", "Dear Dr. ..., I saw your patient in the gastroenterology clinic"), so a
+        question that names the document ("the camera test", "the specialist's letter") finds it whatever
+        the file is called."""
+        if doc_id not in self._profiles:
+            first = next((c for c in self.chunks if c.doc_id == doc_id and c.kind == "text"), None)
+            lines = [line for line in (first.text.split("\n") if first else []) if line.strip()]
+            self._profiles[doc_id] = " ".join(lines[:PROFILE_LINES])[:PROFILE_CHARS]
+        return self._profiles[doc_id]
+
+    def doc_matches(self, doc_id: str, pattern: re.Pattern) -> bool:
+        """Whether any chunk of the document matches `pattern` (cached per document and pattern)."""
+        key = (doc_id, pattern.pattern)
+        if key not in self._doc_matches:
+            self._doc_matches[key] = any(pattern.search(c.text) for c in self.chunks if c.doc_id == doc_id)
+        return self._doc_matches[key]
 
     def covering(self, concept: Concept) -> set[int]:
         """Ids of the chunks that cover `concept` (hold every word of one of its alternatives)."""
@@ -171,7 +211,7 @@ class HybridIndex:
         dense = {int(i): float(s) for i, s in zip(dense_ids[0], dense_scores[0]) if i >= 0}
         dense_rank = {int(i): rank for rank, i in enumerate(dense_ids[0]) if i >= 0}
         concepts = question_concepts(query)
-        query_tokens = expansion(concepts)
+        query_tokens = sorted(set(expansion(concepts)) | set(cue_terms(query)))
         bm25 = self._bm25.get_scores(query_tokens) if query_tokens else np.zeros(n)
         fused = {i: 1.0 / (RRF_K + rank) for i, rank in dense_rank.items()}
         bm25_rank = {}
@@ -181,12 +221,31 @@ class HybridIndex:
         weights = [self.concept_weight(c) for c in concepts]
         covers = [self.covering(c) for c in concepts]
         total = sum(weights)
+        # A third ranking: the IDF-weighted share of the question's concepts (after lay -> clinical mapping)
+        # a chunk covers. BM25 sums term scores, so nine urine-table rows that each hold "urine" and "test"
+        # outranked the one plan that names "urine" and "decoy cells"; coverage ranks that plan first.
+        coverage: dict[int, float] = {}
+        for weight, ids in zip(weights, covers):
+            for i in ids:
+                coverage[i] = coverage.get(i, 0.0) + weight
+        # Equal coverage, equal rank (the number of chunks that cover more): this ranking only lifts chunks that
+        # cover more of the question, and leaves ties to the other two.
+        levels = sorted({round(v, 9) for v in coverage.values()}, reverse=True)
+        above = {level: sum(1 for v in coverage.values() if round(v, 9) > level) for level in levels}
+        for i, value in coverage.items():
+            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + above[round(value, 9)])
         hits = []
         for i in sorted(fused, key=fused.get, reverse=True)[:k]:
-            covered = sum(w for w, ids in zip(weights, covers) if i in ids)
+            covered = coverage.get(i, 0.0)
             hits.append(Hit(self.chunks[i], fused[i], dense.get(i, 0.0), covered / total if total else 0.0,
                             float(bm25[i]), dense_rank.get(i, n), bm25_rank.get(i, n)))
         return hits
+
+    def hits_for(self, ids: list[int], query_embedding: np.ndarray) -> list[Hit]:
+        """Hits for chunks chosen by id (not ranked by `search`), with their dense similarity."""
+        vector = np.asarray(query_embedding, dtype=np.float32).reshape(self.dim)
+        n = len(self.chunks)
+        return [Hit(self.chunks[i], 0.0, float(self.embeddings[i] @ vector), 0.0, 0.0, n, n) for i in ids]
 
     # Persistence (kept records of a logged-in user)
     def save(self, folder: Path) -> None:

@@ -75,7 +75,11 @@ def question_concepts(question: str) -> list[Concept]:
     """The question's topic, as concepts in the order the question names them (lay phrases are matched
     first, longest first; every other topic word is a concept of its own)."""
     lexicon = load_lexicon()
-    tokens = list(dict.fromkeys(_stems(question)))
+    stems = _stems(question)
+    # 'vitamin D' -> ('vitamin', 'vitamind'): the lettered name alone is the topic ('vitamin C' does not cover it)
+    stems = [t for i, t in enumerate(stems) if not (i + 1 < len(stems) and stems[i + 1][:-1] == t
+                                                     and stems[i + 1][-1].isalpha() and len(stems[i + 1]) > 3)]
+    tokens = list(dict.fromkeys(stems))
     left = set(tokens)
     concepts: list[Concept] = []
     for lay, record in lexicon.phrases:
@@ -88,6 +92,27 @@ def question_concepts(question: str) -> list[Concept]:
             alternatives = {(token,), *single.get((token,), ()), *lexicon.synonyms.get(token, ())}
             concepts.append(Concept((token,), tuple(sorted(alternatives, key=lambda a: (a != (token,), a)))))
     return sorted(concepts, key=lambda c: min(tokens.index(w) for w in c.words))
+
+
+# Words a record uses for what kind of question it is, added to the keyword query only (not to coverage):
+# a reason is written under "Reason for visit", "Indication"; a finding under "Findings", "Impression".
+_CUES = (
+    (re.compile(r"^\s*why\b", re.IGNORECASE), ("reason", "indication", "complaint")),
+    (re.compile(r"\bwhat did (?:the |my )?[\w -]{2,40}? (?:show|find|say|conclude)\b", re.IGNORECASE),
+     ("finding", "impression", "conclusion")),
+    (re.compile(r"\b(?:at|on|upon) discharge\b|\bwhen i (?:was discharged|went home|left (?:the )?hospital)\b|"
+                r"\b(?:leaving|left|leave) (?:the )?hospital\b|\b(?:sent|going|go|went|take) home\b", re.IGNORECASE),
+     ("discharge", "discharged")),
+    (re.compile(r"\b(?:after|following)\s+(?:the\s+|my\s+)?(?:\w+\s+)?(?:operation|surgery)\b", re.IGNORECASE),
+     ("postoperative", "postop")),
+    (re.compile(r"\b(?:before|prior to)\s+(?:the\s+|my\s+)?(?:\w+\s+)?(?:operation|surgery)\b", re.IGNORECASE),
+     ("preoperative", "preop")),
+)
+
+
+def cue_terms(question: str) -> list[str]:
+    """Keyword-query words for the kind of question ("why ..." -> reason, indication)."""
+    return [t for pattern, terms in _CUES if pattern.search(question) for t in terms]
 
 
 def expansion(concepts: list[Concept]) -> list[str]:

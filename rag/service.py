@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rag.answerability import ANSWER, REFUSE, Decision, decide
+from rag.answerability import ANSWER, REFUSE, Decision, decide, finding_chunks
 from rag.chunking import Chunk, lab_chunks, page_chunks, section_at
 from rag.index import Hit, HybridIndex, search_text
 from rag.prompting import CANNOT_FIND
@@ -203,9 +203,12 @@ class RagService:
         """Retrieval plus the answer / partial / refuse decision (`rag.answerability`); hits re-ordered."""
         store = self.records(session)
         with store.lock:
-            hits = self.retrieve(session, question, CANDIDATE_DEPTH)
-            if store.index is None:
+            if store.index is None or not len(store.index):
                 return Decision(REFUSE, None, "", 1.0, True, 0.0), []
+            vector = self.embedder.encode([question])[0]
+            hits = store.index.search(question, vector, CANDIDATE_DEPTH)
+            # "What did the scan show": the report's Findings / Impression join the candidates.
+            hits += store.index.hits_for(finding_chunks(question, hits, store.index), vector)
             return decide(question, hits, store.index)
 
     def should_abstain(self, session, question: str) -> bool:

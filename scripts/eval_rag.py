@@ -103,24 +103,36 @@ def project_set(service, store, tmp: Path, verbose: bool) -> tuple[list[dict], l
     return rows, latencies
 
 
-def dev_set(service, store, folder: Path, verbose: bool) -> tuple[list[dict], list[float]]:
+def dev_set(service, store, folder: Path, verbose: bool, only: set[str] | None = None,
+            extra: Path | None = None, anonymous: bool = False) -> tuple[list[dict], list[float]]:
     data = json.loads((folder / "questions.json").read_text(encoding="utf-8"))
+    if extra is not None:  # own questions on the same record sets (tests/data/rag/dev_extra_questions.json)
+        data["questions"] = [q for q in data["questions"] if not only or q["set"] in only]
+        data["questions"] += [dict(q, extra=True) for q in json.loads(extra.read_text(encoding="utf-8"))["questions"]]
     rows, latencies = [], []
     for name, docs in sorted(data["sets"].items()):
+        if only and name not in only:
+            continue
         session = store.get(f"dev-{name}")
-        for doc in docs:
-            service.add_file(session, folder / doc)
+        for number, doc in enumerate(docs, start=1):
+            if anonymous:  # the file names say what each document is; real uploads are often "scan_0001.pdf"
+                copy = Path(tempfile.mkdtemp(prefix="healify-anon-")) / f"record_{number}{Path(doc).suffix}"
+                copy.write_bytes((folder / doc).read_bytes())
+                service.add_file(session, copy)
+            else:
+                service.add_file(session, folder / doc)
         for question in (q for q in data["questions"] if q["set"] == name):
             answer, seconds = ask(service, session, question["q"])
             latencies.append(seconds)
             expect = question["expect"]
             joined = " ".join(s.text for s in answer.sources[:3]).lower()
             hit = expect is not None and any(e.lower() in joined for e in expect)
-            rows.append({"set": name, "answerable": expect is not None, "hit": hit, "abstained": answer.abstained})
+            rows.append({"set": name, "answerable": expect is not None, "hit": hit, "abstained": answer.abstained,
+                         "extra": bool(question.get("extra"))})
             if verbose:
                 tag = "U" if expect is None else ("A+" if hit else "A-")
                 right = answer.abstained if expect is None else not answer.abstained
-                print(f"{name} {tag:2} {'ok  ' if right else 'MISS'} {question['q']}\n"
+                print(f"{name}{'x' if question.get('extra') else ' '} {tag:2} {'ok  ' if right else 'MISS'} {question['q']}\n"
                       f"    {decision_figures(service, session, question['q'])}\n    {answer.answer[:200]}")
         store.drop(f"dev-{name}")
     return rows, latencies
@@ -130,6 +142,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, help="a real_records_dev folder (questions.json + docs/)")
     parser.add_argument("--report", default="C", help="with --dev: comma-separated sets held out for reporting")
+    parser.add_argument("--sets", help="with --dev: comma-separated sets to run (default: all); "
+                        "e.g. A,B,D to tune without reading the report set's questions")
+    parser.add_argument("--extra", type=Path, help="with --dev: more questions on the same sets, scored apart "
+                        "(tests/data/rag/dev_extra_questions.json: own questions on sets A, B, D)")
+    parser.add_argument("--anonymous", action="store_true",
+                        help="with --dev: upload the documents as record_1.txt, record_2.txt, ... (no telling names)")
     parser.add_argument("--verbose", action="store_true", help="print every question's outcome")
     args = parser.parse_args(argv)
 
@@ -142,11 +160,18 @@ def main(argv=None) -> int:
         service = RagService(get_settings())
         store = SessionStore(tmp / "sessions")
         if args.dev:
-            rows, latencies = dev_set(service, store, args.dev, args.verbose)
+            rows, latencies = dev_set(service, store, args.dev, args.verbose,
+                                      set(args.sets.split(",")) if args.sets else None, args.extra,
+                                      args.anonymous)
         else:
             rows, latencies = project_set(service, store, tmp, args.verbose)
     latencies.sort()
-    summary = {"all": rates(rows)}
+    if args.extra:
+        summary = {"extra": rates([r for r in rows if r.get("extra")])}
+        rows = [r for r in rows if not r.get("extra")]
+    else:
+        summary = {}
+    summary["all"] = rates(rows)
     if args.dev:
         report = set(args.report.split(","))
         summary.update({f"set {name}": rates([r for r in rows if r["set"] == name])

@@ -1,0 +1,82 @@
+"""HealyChat on records written the way real ones are (own-made fixtures in tests/data/rag/real_like/): the
+report's findings answer "what did X show", a procedure list does not, time qualifiers and reasons are read,
+and a file name that says nothing does not hide what a document is."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.service import RagService
+from settings import Settings
+from storage.sessions import SessionStore
+
+REAL_LIKE = Path(__file__).parent / "data" / "rag" / "real_like"
+
+
+@pytest.fixture(scope="module")
+def session_and_service(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("real_like")
+    service = RagService(Settings(data_dir=str(tmp / "data")))
+    session = SessionStore(tmp / "sessions").get("a")
+    # Uploaded under names that say nothing about the documents.
+    for number, name in enumerate(("preop_history_physical.txt", "ct_report.txt", "ccda_summary.txt"), start=1):
+        service.add_document(session, f"record_{number}.txt", [(REAL_LIKE / name).read_text(encoding="utf-8")])
+    return service, session
+
+
+def ask(session_and_service, question: str):
+    service, session = session_and_service
+    return service.answer(session, question)
+
+
+def top3(answer) -> str:
+    return " ".join(s.text for s in answer.sources[:3])
+
+
+def test_what_did_the_scan_show_is_answered_from_its_findings(session_and_service):
+    answer = ask(session_and_service, "What did the CT of my tummy show?")
+    assert not answer.abstained
+    assert "appendicitis" in answer.answer.lower() or "appendix is enlarged" in answer.answer
+    assert "Omnipaque" not in answer.answer  # not the technique line that names the CT
+
+
+def test_a_procedure_list_names_a_test_but_holds_no_finding(session_and_service):
+    for question in ("What did my cardiac catheterization show?", "What did my chest X-ray show?"):
+        answer = ask(session_and_service, question)
+        assert answer.abstained and "cannot find" in answer.answer, question
+
+
+def test_after_the_operation_is_not_answered_from_the_pre_operative_note(session_and_service):
+    assert ask(session_and_service, "What was my PSA after the operation?").abstained
+    before = ask(session_and_service, "What was my PSA before the operation?")
+    assert not before.abstained and "6.4" in before.answer
+
+
+def test_why_questions_are_answered_by_the_reason(session_and_service):
+    admitted = ask(session_and_service, "Why was I admitted to hospital?")
+    assert not admitted.abstained and "SHORTNESS OF BREATH" in admitted.answer
+    scanned = ask(session_and_service, "Why did I have the CT scan?")
+    assert not scanned.abstained and "Right lower quadrant pain" in top3(scanned)
+
+
+def test_lab_table_short_names_are_read_as_words(session_and_service):
+    answer = ask(session_and_service, "Was there protein in my urine?")
+    assert not answer.abstained and "1Prot Ur Strip-mCnc | Result: 30" in top3(answer)
+
+
+def test_column_names_and_lettered_names_are_not_topic_words(session_and_service):
+    # "Units: pH" is no answer to units of blood; "Vitamin C" is not vitamin D.
+    assert ask(session_and_service, "How many units of blood was I given?").abstained
+    assert ask(session_and_service, "What was my vitamin D level?").abstained
+
+
+def test_a_dose_must_belong_to_the_medicine_asked_about(session_and_service):
+    # "folic acid daily" sits in a list between two medicines that have doses.
+    assert ask(session_and_service, "How much folic acid do I take?").abstained
+    answer = ask(session_and_service, "What dose of metoprolol do I take?")
+    assert not answer.abstained and "Metoprolol 25 mg" in answer.answer
+
+
+def test_a_pending_or_listed_item_says_nothing_about_its_content(session_and_service):
+    assert ask(session_and_service, "What did the cardiac catheterization say?").abstained
