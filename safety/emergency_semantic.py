@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "redflags"
-SETS = ("train", "tune", "tune2", "tune3", "tune4", "heldout", "heldout5")
+SETS = ("train", "tune", "tune2", "tune3", "tune4", "heldout", "heldout5", "heldout6")
 NO_EMERGENCY = "none"
 TOP_K = 3  # neighbours averaged per category; 1-5 compared on the tuning set (see safety/redflags.py)
 
@@ -85,10 +85,11 @@ class SemanticScorer:
             scores[category] = float(np.partition(values, -k)[-k:].mean())
         return scores
 
-    def best(self, text: str, gloss: str | None = None) -> SemanticMatch:
-        """The emergency category closest to any segment of `text` (or of its English `gloss`), with its margin
-        over non-emergencies."""
-        parts = segments(text) + (segments(gloss) if gloss else [])
+    def best(self, text: str, gloss: str | None = None, whole_only: bool = False) -> SemanticMatch:
+        """The emergency category closest to any segment of `text` (or to its English `gloss`), with its margin
+        over non-emergencies; `whole_only` embeds the whole message alone."""
+        parts = segments(text)[:1] if whole_only else segments(text)
+        parts += [" ".join(gloss.split())] if gloss else []  # the whole gloss only: speed
         similarities = self.embedder.encode(parts) @ self.vectors.T
         best: SemanticMatch | None = None
         for part, row in zip(parts, similarities):

@@ -24,23 +24,24 @@ from safety.emergency_patterns import (
 from safety.emergency_semantic import SemanticMatch, semantic_scorer
 from safety.french_gloss import english_gloss
 
-# Semantic thresholds, chosen on the tuning sets only (`scripts/eval_redflags.py --set tuning --grid`: tune.tsv,
-# tune2.tsv and tune3.tsv, 875 messages, 592 emergencies, 283 non-emergency, 386 in French; patterns, question
-# detector and French gloss included). tune2 and tune3 were written by independent writers and first run as
-# held-out sets (recall 0.931 / false alarms 0.104, then 0.942 / 0.167); their errors were then read, so they are
-# tuning data now. Rule, fixed before the grid: highest recall with false alarms <= 0.04 (half the 0.08 target),
-# then fewest false alarms, then the lowest thresholds. Grid rows near the choice (score, margin, guarded margin):
-#   0.35  0.000  0.00: recall 0.985, false alarms 0.074 (over 0.04)
-#   0.35  0.000  0.04: recall 0.983, false alarms 0.049 (over 0.04)
-#   0.30  0.000  0.06: recall 0.983, false alarms 0.039
-#   0.35  0.000  0.06: recall 0.983, false alarms 0.035  <- chosen
-#   0.35  0.010  0.06: recall 0.975, false alarms 0.032
-#   0.40  0.000  0.06: recall 0.971, false alarms 0.032
-# tune4.tsv (a fourth writer, first run as held-out: recall 0.935, false alarms 0.167) was then read for patterns.
-# data/redflags/heldout.tsv and heldout5.tsv (a fifth independent writer) give the figures to report.
-SEMANTIC_MIN_SCORE = 0.35   # mean cosine of the TOP_K nearest phrases of the best emergency category
-SEMANTIC_MIN_MARGIN = 0.0   # ... minus the same score for the non-emergency phrases
-SEMANTIC_GUARDED_MARGIN = 0.06  # added to the margin for a question or a reassured message
+# Semantic thresholds, chosen on the tuning sets only (`scripts/eval_redflags.py --set tuning --grid`: tune.tsv and
+# tune2-4.tsv, 1,070 messages, 718 emergencies, 352 non-emergency; patterns, question detector and French gloss
+# included; bank: train.tsv with 629 phrases by two more independent writers). tune2-4 were written by independent
+# writers and first run as held-out sets (recall 0.931 / false alarms 0.104, 0.942 / 0.167, 0.935 / 0.167); their
+# errors were then read, so they are tuning data now. Rule, fixed before the grid: highest recall with false alarms
+# <= 0.04 (half the 0.08 target), then fewest false alarms, then the lowest thresholds. Grid rows near the choice
+# (min score, margin, guarded margin):
+#   0.35 -0.02 0.08: recall 0.992, false alarms 0.045 (over 0.04)
+#   0.40 -0.02 0.08: recall 0.989, false alarms 0.042 (over 0.04)
+#   0.40  0.00 0.08: recall 0.983, false alarms 0.040
+#   0.45 -0.02 0.08: recall 0.983, false alarms 0.037  <- chosen
+#   0.45  0.00 0.08: recall 0.978, false alarms 0.034
+# Two more writers' 628 training phrases (C, D) were added after this grid, thresholds unchanged: tuning sets
+# recall 0.982, false alarms 0.034. data/redflags/heldout.tsv, heldout5.tsv and heldout6.tsv (independent writers)
+# give the figures to report.
+SEMANTIC_MIN_SCORE = 0.45   # mean cosine of the TOP_K nearest phrases of the best emergency category
+SEMANTIC_MIN_MARGIN = -0.02   # ... minus the same score for the non-emergency phrases
+SEMANTIC_GUARDED_MARGIN = 0.08  # added to the margin for a question or a reassured message
 
 
 @dataclass(frozen=True)
@@ -221,8 +222,10 @@ def analyse(text: str, cache_dir: str | Path | None = None) -> Analysis:
     patterns = [RedFlag(m.category, _label(m.category, m.lang), m.lang, m.phrase) for m in pattern_matches(described)]
     semantic = None
     if described:
-        gloss = english_gloss(described) if lang == "fr" else None
-        semantic = semantic_scorer(str(cache_dir) if cache_dir else None).best(described, gloss)
+        # After a pattern match the alarm is raised already: the whole message alone is embedded, for a second
+        # category ("shaking all over and not responding": unconscious and seizure), which keeps it fast.
+        gloss = english_gloss(described) if lang == "fr" and not patterns else None
+        semantic = semantic_scorer(str(cache_dir) if cache_dir else None).best(described, gloss, whole_only=bool(patterns))
     return Analysis(text, lang, False, asked or is_reassured(text), patterns, semantic)
 
 

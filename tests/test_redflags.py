@@ -111,7 +111,7 @@ def test_guidance_of_no_flags_is_empty():
     assert emergency_guidance([]) == ""
 
 
-HELD_OUT = ("heldout", "heldout5")  # reported, never tuned on (scripts/eval_redflags.py)
+HELD_OUT = ("heldout", "heldout5", "heldout6")  # reported, never tuned on (scripts/eval_redflags.py)
 
 
 def _words(text: str) -> set[str]:
@@ -139,22 +139,30 @@ def test_heldout_set_is_large_and_covers_every_category(name):
     assert {m.lang for m in heldout} == {"en", "fr"}
 
 
-# heldout5.tsv, by a fifth independent writer, misses both targets (recall 0.953, false alarms 0.186).
-_MISSES_TARGETS = pytest.mark.xfail(strict=True, reason="heldout5: recall 0.953, false alarms 0.186")
+# (held-out set, target) pairs missed today, with the figure: strict xfail, so a fix (or a regression) shows up.
+MISSED = {("heldout5", "false alarms"): "0.102", ("heldout6", "false alarms"): "0.107"}
 
 
-@pytest.fixture(scope="module", params=["heldout", pytest.param("heldout5", marks=_MISSES_TARGETS)])
-def heldout_result(request):
-    heldout = load_set(request.param)
-    return evaluate(heldout, [analyse(m.text) for m in heldout])
+def _cases(target: str) -> list:
+    return [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"{name} {target}: {MISSED[name, target]}"))
+            if (name, target) in MISSED else name for name in HELD_OUT]
 
 
-def test_heldout_false_alarms_meet_the_target(heldout_result):
-    assert heldout_result.false_alarm_rate <= 0.08, [m.text for m, _ in heldout_result.false_alarms]
+@pytest.fixture(scope="module")
+def heldout_results():
+    return {name: evaluate(load_set(name), [analyse(m.text) for m in load_set(name)]) for name in HELD_OUT}
 
 
-def test_heldout_recall_meets_the_target(heldout_result):
-    assert heldout_result.recall >= 0.97, [m.text for m in heldout_result.misses]
+@pytest.mark.parametrize("name", _cases("false alarms"))
+def test_heldout_false_alarms_meet_the_target(name, heldout_results):
+    result = heldout_results[name]
+    assert result.false_alarm_rate <= 0.08, [m.text for m, _ in result.false_alarms]
+
+
+@pytest.mark.parametrize("name", _cases("recall"))
+def test_heldout_recall_meets_the_target(name, heldout_results):
+    result = heldout_results[name]
+    assert result.recall >= 0.97, [m.text for m in result.misses]
 
 
 def test_a_question_that_states_an_emergency_is_flagged():
