@@ -271,7 +271,8 @@ def emergency_guidance(flags: list[RedFlag], lang: str | None = None) -> str:
     lang = "fr" if (lang or flags[0].lang) == "fr" else "en"
     labels = ", ".join(_label(f.category, lang) for f in flags)
     advice = [CATEGORIES[f.category].advice_en if lang == "en" else CATEGORIES[f.category].advice_fr for f in flags]
-    return "\n".join([EMERGENCY_HEADER[lang].format(labels=labels), *(f"- {a}" for a in advice), NOT_A_DIAGNOSIS[lang]])
+    bullets = "\n".join([EMERGENCY_HEADER[lang].format(labels=labels), *(f"- {a}" for a in advice)])
+    return f"{bullets}\n\n{NOT_A_DIAGNOSIS[lang]}"  # a blank line, so the note is not read as part of the last item
 
 
 def red_flag_guidance(text: str) -> str:
