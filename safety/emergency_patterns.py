@@ -171,12 +171,11 @@ _QUESTION = re.compile(
     r"|\b(qu'est-ce|c'est quoi|comment (on |se )?(diagnostiqu|soign|trait|preven|reconnai)|quels? sont les"
     r"|risques? d|prevenir|hereditaire|contagieux|difference entre|que (faire|veut dire|signifie) (si|en cas|une|un|le|la)"
     r"|faut-il|\w+-(elle|il|on) (grave|dangereuse?|frequente?|contagieuse?|hereditaire)|est-ce (grave|dangereux)"
-    r"|a (l'avance|titre preventif)|in advance|just in case|apprendre|premiers secours|first aid (course|training)"
-    r")")
+    r"|a (l'avance|titre preventif)|in advance|just in case|apprendre|premiers secours|first aid (course|training))")
 _HISTORY = re.compile(
     r"\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|several|many) (years?|months?|decades?) ago\b"
     r"|\blast (year|month|spring|summer|winter|autumn|fall)\b|\bin (19|20)\d\d\b|\bhistory of\b|\bused to (have|get)\b"
-    r"|(?<!'ve )(?<!have )(?<!has )(?<!ve )\b(had|survived|recovered from) (a|an|his|her|my) \w+( \w+)? (in|back|when|as)\b|\bsince (his|her|my) \w+ (in|last)"
+    r"|(?<!ve )(?<!has )\b(had|survived|recovered from) (a|an|his|her|my) \w+( \w+)? (in|back|when|as)\b|\bsince (his|her|my) \w+ (in|last)"
     r"|\bil y a (\d+|un|une|deux|trois|quatre|cinq|six|dix|quelques|plusieurs) (ans?|mois|annees)\b"
     r"|\b(l'an|l'annee) (dernier|derniere|passee)|\bantecedents?\b|\ben (19|20)\d\d\b"
     r"|\bas a (baby|toddler|child|kid|teenager|teen)\b|\bwhen (he|she|i) was (a |little|younger|small|\d)"
@@ -233,8 +232,10 @@ def pattern_matches(text: str) -> list[PatternMatch]:
     found: dict[str, PatternMatch] = {}
     for category, lang, pattern in _COMPILED:
         for match in pattern.finditer(folded):
+            if category in found:
+                break
             negated = _NEGATED.search(folded[:match.start()]) or _NEGATED_END.search(folded[:match.end()][-40:])
-            if category not in found and not negated and not (question and _CONDITION_NAME.fullmatch(match.group(0))):
+            if not negated and not (question and _CONDITION_NAME.fullmatch(match.group(0))):
                 found[category] = PatternMatch(category, lang, match.group(0))
     return list(found.values())
 
@@ -263,7 +264,7 @@ _REASSURED = re.compile(
     r"|healing|(it |that )?(went away|passed|stopped)( on its own| by itself| after)?"
     r"|ca va (mieux|bien|dans l'ensemble)|(va|allait) mieux|(joue|mange|boit|tete|court) (bien|normalement|comme)"
     r"|comme d'habitude|(est|a) passe|ca passe|cicatrise|rien de grave|rien d'autre|tout va bien|(il|elle|je) vas? bien"
-    r"|rien depuis|nothing since|(feeding|eating|sleeping) well|smiling|as usual|stable)\b")
+    r"|rien depuis|nothing since|(feeding|eating|sleeping) well|smiling|stable)\b")
 
 
 def is_reassured(text: str) -> bool:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from safety.french_gloss import english_gloss
+
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "redflags"
 SETS = ("train", "tune", "tune2", "tune3", "tune4", "heldout", "heldout5", "heldout6")
 NO_EMERGENCY = "none"
@@ -105,8 +107,6 @@ class SemanticScorer:
 def with_glosses(bank: list[LabelledMessage]) -> list[LabelledMessage]:
     """The bank plus the English gloss of each French phrase, so that a glossed message meets glossed phrases of
     both kinds (emergency and not) and the gloss does not favour one side."""
-    from safety.french_gloss import english_gloss
-
     return bank + [LabelledMessage(m.category, "fr", english_gloss(m.text)) for m in bank if m.lang == "fr"]
 
 
