@@ -60,6 +60,15 @@ def test_russian_negative_results():
     assert qualitative_class("отрицательно") == "negative"
 
 
+def test_smear_findings_without_printed_reference_are_judged_by_the_catalogue():
+    """A photo's reference column can be lost to OCR; 'not detected' is the expected result of these smear items."""
+    report = "Атипичные лимфоциты    Не обнаружены\nAtypical lymphocytes    Present\nNRBC    Not detected\n"
+    rows = parse_report(report).results
+    assert [(r.analyte, r.flag, r.ref_source) for r in rows] == [
+        ("atypical_lymphocytes", "normal", "reference_table"), ("atypical_lymphocytes", "abnormal", "reference_table"),
+        ("nrbc", "normal", "reference_table")]
+
+
 def test_parse_russian_report():
     rows = {r.test: r for r in parse_report(RUSSIAN_REPORT).results}
     assert rows["Лейкоциты (WBC)"].analyte == "wbc" and rows["Лейкоциты (WBC)"].unit == "10e9/л"  # Latin exponent
