@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 from pathlib import Path
 
 import numpy as np
 
 EMBEDDED = "embedded"
+log = logging.getLogger(__name__)
 
 
 def embedded_model_folder() -> Path:
@@ -35,8 +37,30 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def load_embedder(ref: str) -> Embedder:
+def load_embedder(ref: str, cache_dir: Path | None = None):
+    """The embedder `ref` names: the embedded MiniLM on ONNX Runtime (its graph exported once into `cache_dir`,
+    default `settings.cache_path`), else a sentence-transformers model (a hub id or a folder). `encode`, `dim` and
+    `source` are the same either way."""
+    if ref == EMBEDDED:
+        try:
+            return _embedded_onnx(cache_dir)
+        except Exception as error:  # onnx missing or the export failed: the PyTorch path gives the same vectors
+            log.warning("MiniLM on ONNX Runtime is not available (%s); using sentence-transformers", error)
     from sentence_transformers import SentenceTransformer
 
     folder = str(embedded_model_folder()) if ref == EMBEDDED else ref
     return Embedder(SentenceTransformer(folder, device="cpu"), describe_embedder(ref))
+
+
+def _embedded_onnx(cache_dir: Path | None):
+    from models.minilm_onnx import OnnxMiniLM, export_onnx, onnx_path
+
+    if cache_dir is None:
+        from settings import get_settings
+
+        cache_dir = get_settings().cache_path
+    folder = embedded_model_folder()
+    graph = onnx_path(folder, cache_dir)
+    if not graph.exists():
+        export_onnx(folder, graph)
+    return OnnxMiniLM(folder, graph, describe_embedder(EMBEDDED) + " on ONNX Runtime")
