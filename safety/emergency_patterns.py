@@ -262,7 +262,8 @@ _REASSURED = re.compile(
     r"|back to normal|(totally|completely) (himself|herself|fine)|as usual|like normal|nothing dramatic|no big deal"
     r"|(playing|eating|feeding|drinking|walking|running around|chatting) (normally|well|fine|as usual|like normal)"
     r"|healing|(it |that )?(went away|passed|stopped)( on its own| by itself| after)?"
-    r"|ca va (mieux|bien|dans l'ensemble)|(va|allait) mieux|(joue|mange|boit|tete|court) (bien|normalement|comme)"
+    r"|ca va (mieux|bien|dans l'ensemble|maintenant)|(maintenant|desormais|a present) ca va|(va|allait) mieux"
+    r"|all good now|(joue|mange|boit|tete|court) (bien|normalement|comme)"
     r"|comme d'habitude|(est|a) passe|ca passe|cicatrise|rien de grave|rien d'autre|tout va bien|(il|elle|je) vas? bien"
     r"|rien depuis|nothing since|(feeding|eating|sleeping) well|smiling|stable)\b")
 

@@ -24,7 +24,7 @@ import numpy as np
 from safety.french_gloss import english_gloss
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "redflags"
-SETS = ("train", "tune", "tune2", "tune3", "tune4", "heldout", "heldout5", "heldout6")
+SETS = ("train", "tune", "tune2", "tune3", "tune4", "heldout", "heldout5", "heldout6", "heldout7")
 NO_EMERGENCY = "none"
 TOP_K = 3  # neighbours averaged per category; 1-5 compared on the tuning set (see safety/redflags.py)
 

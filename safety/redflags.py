@@ -25,23 +25,28 @@ from safety.emergency_semantic import SemanticMatch, semantic_scorer
 from safety.french_gloss import english_gloss
 
 # Semantic thresholds, chosen on the tuning sets only (`scripts/eval_redflags.py --set tuning --grid`: tune.tsv and
-# tune2-4.tsv, 1,070 messages, 718 emergencies, 352 non-emergency; patterns, question detector and French gloss
-# included; bank: train.tsv with 629 phrases by two more independent writers). tune2-4 were written by independent
-# writers and first run as held-out sets (recall 0.931 / false alarms 0.104, 0.942 / 0.167, 0.935 / 0.167); their
-# errors were then read, so they are tuning data now. Rule, fixed before the grid: highest recall with false alarms
-# <= 0.04 (half the 0.08 target), then fewest false alarms, then the lowest thresholds. Grid rows near the choice
-# (min score, margin, guarded margin):
-#   0.35 -0.02 0.08: recall 0.992, false alarms 0.045 (over 0.04)
-#   0.40 -0.02 0.08: recall 0.989, false alarms 0.042 (over 0.04)
-#   0.40  0.00 0.08: recall 0.983, false alarms 0.040
-#   0.45 -0.02 0.08: recall 0.983, false alarms 0.037  <- chosen
-#   0.45  0.00 0.08: recall 0.978, false alarms 0.034
-# Two more writers' 628 training phrases (C, D) were added after this grid, thresholds unchanged: tuning sets
-# recall 0.982, false alarms 0.034. data/redflags/heldout.tsv, heldout5.tsv and heldout6.tsv (independent writers)
-# give the figures to report.
-SEMANTIC_MIN_SCORE = 0.45   # mean cosine of the TOP_K nearest phrases of the best emergency category
+# tune2-4.tsv, 1,070 messages, 716 emergencies, 354 non-emergency; patterns, question detector, French gloss and
+# the pattern support below included; bank: train.tsv with the phrases of writers A-F). tune2-4 were written by
+# independent writers and first run as held-out sets; their errors were then read, so they are tuning data now.
+# Rule, fixed before the first grid: highest recall with false alarms <= 0.04 (half the 0.08 target), then fewest
+# false alarms, then the lowest thresholds. Grid rows near the choice (min score, margin, guarded margin):
+#   0.30 -0.02 0.06: recall 0.994, false alarms 0.031
+#   0.35 -0.02 0.04: recall 0.994, false alarms 0.045 (over 0.04)
+#   0.35 -0.02 0.06: recall 0.994, false alarms 0.028  <- chosen (0.40 ties; the lower one wins)
+#   0.35 -0.02 0.08: recall 0.993, false alarms 0.025
+#   0.45 -0.02 0.08: recall 0.987, false alarms 0.025  (the previous choice, before writers E and F)
+# data/redflags/heldout.tsv and heldout5-7.tsv (independent writers) give the figures to report.
+SEMANTIC_MIN_SCORE = 0.35   # mean cosine of the TOP_K nearest phrases of the best emergency category
 SEMANTIC_MIN_MARGIN = -0.02   # ... minus the same score for the non-emergency phrases
-SEMANTIC_GUARDED_MARGIN = 0.08  # added to the margin for a question or a reassured message
+SEMANTIC_GUARDED_MARGIN = 0.06  # added to the margin for a question or a reassured message
+# In a question or a reassured message, a keyword pattern alone is not enough: the meaning must lean to an
+# emergency too (semantic score >= SEMANTIC_MIN_SCORE, margin >= SEMANTIC_MIN_MARGIN + this). Chosen on the tuning
+# sets with the previous thresholds (0.45, -0.02, 0.08) and the bank with writers E and F (recall / false alarms):
+# no support 0.987 / 0.040; +0.00 0.987 / 0.031; +0.04 0.987 / 0.028 <- chosen (same recall, fewest false alarms;
+# 0.025 once "maintenant ça va" counted as reassured);
+# +0.08 0.983 / 0.028; the grid above then ran with it. Suicidal words always count.
+PATTERN_SUPPORT_MARGIN = 0.04
+ALWAYS_RAISED = {"self_harm"}
 
 
 @dataclass(frozen=True)
@@ -220,21 +225,28 @@ def analyse(text: str, cache_dir: str | Path | None = None) -> Analysis:
     asked = is_retrospective_question(text)
     described = " ".join(s for s in statements(text) if len(s.split()) >= 4) if asked else text
     patterns = [RedFlag(m.category, _label(m.category, m.lang), m.lang, m.phrase) for m in pattern_matches(described)]
+    guarded = asked or is_reassured(text)
     semantic = None
     if described:
-        # After a pattern match the alarm is raised already: the whole message alone is embedded, for a second
-        # category ("shaking all over and not responding": unconscious and seizure), which keeps it fast.
-        gloss = english_gloss(described) if lang == "fr" and not patterns else None
-        semantic = semantic_scorer(str(cache_dir) if cache_dir else None).best(described, gloss, whole_only=bool(patterns))
-    return Analysis(text, lang, False, asked or is_reassured(text), patterns, semantic)
+        # After a pattern match in a plain statement the alarm is raised already: the whole message alone is
+        # embedded, for a second category ("shaking all over and not responding": unconscious and seizure). In a
+        # guarded message the pattern needs the meaning to agree, so every segment (and the French gloss) counts.
+        quick = bool(patterns) and not guarded
+        gloss = english_gloss(described) if lang == "fr" and not quick else None
+        semantic = semantic_scorer(str(cache_dir) if cache_dir else None).best(described, gloss, whole_only=quick)
+    return Analysis(text, lang, False, guarded, patterns, semantic)
 
 
 def decide(analysis: Analysis, min_score: float = SEMANTIC_MIN_SCORE, min_margin: float = SEMANTIC_MIN_MARGIN,
            guarded_margin: float = SEMANTIC_GUARDED_MARGIN) -> list[RedFlag]:
-    """The red flags of an analysis: every pattern match, plus the semantic match if it reaches both thresholds
-    (the margin raised by `guarded_margin` for a question or a reassured message)."""
+    """The red flags of an analysis: every pattern match (in a question or a reassured message, only when the
+    meaning supports it), plus the semantic match if it reaches both thresholds (the margin raised by
+    `guarded_margin` for a question or a reassured message)."""
     flags = {flag.category: flag for flag in analysis.pattern_flags}
     match = analysis.semantic
+    supported = match is not None and match.score >= min_score and match.margin >= min_margin + PATTERN_SUPPORT_MARGIN
+    if analysis.guarded and not supported:  # "died of a heart attack at 55, is it hereditary?"
+        flags = {category: flag for category, flag in flags.items() if category in ALWAYS_RAISED}
     needed = min_margin + (guarded_margin if analysis.guarded else 0.0)
     if match and match.score >= min_score and match.margin >= needed and match.category not in flags:
         flags[match.category] = RedFlag(match.category, _label(match.category, analysis.lang), analysis.lang,

@@ -1,6 +1,6 @@
 """Evaluate the red-flag detector on data/redflags/heldout.tsv (default), another held-out set or the tuning sets.
 
-Held-out sets (reported, never tuned on): heldout.tsv, and heldout5.tsv by an independent writer.
+Held-out sets (reported, never tuned on): heldout.tsv, and heldout5-7.tsv by three independent writers.
 Tuning sets: tune.tsv, and tune2-4.tsv by three other independent writers (each first run as a held-out set,
 then read). `--set tuning` runs all four.
 Prints recall on emergencies (any flag raised), category recall (the expected category among the
@@ -8,7 +8,7 @@ flags), per-category recall, the false-alarm rate on non-emergency messages, and
 false alarm. `--grid` (tuning set only) prints the figures for a grid of semantic thresholds: that is
 how the SEMANTIC_* thresholds in safety/redflags.py were chosen.
 
-    .venv/bin/python scripts/eval_redflags.py [--set heldout|heldout5|heldout6|tune|tune2|tune3|tune4|tuning] [--grid]
+    .venv/bin/python scripts/eval_redflags.py [--set heldout|heldout5|heldout6|heldout7|tune|tune2|tune3|tune4|tuning] [--grid]
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from safety.emergency_eval import Evaluation, evaluate
 from safety.emergency_semantic import NO_EMERGENCY, LabelledMessage, load_set
 from safety.redflags import SEMANTIC_GUARDED_MARGIN, SEMANTIC_MIN_MARGIN, SEMANTIC_MIN_SCORE, Analysis, analyse
 
-REPORTED = ("heldout", "heldout5", "heldout6")   # never tuned on
+REPORTED = ("heldout", "heldout5", "heldout6", "heldout7")   # never tuned on
 TUNING = ("tune", "tune2", "tune3", "tune4")   # thresholds, phrases and patterns were chosen on these
 
 

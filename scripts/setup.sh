@@ -32,3 +32,7 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
   touch "$stamp"
 fi
+# The embedded MiniLM's ONNX graph, exported once into the model cache (a few seconds; the app would do it on its
+# first load): `app.py ask` then embeds on ONNX Runtime from its first call.
+.venv/bin/python -c "from models.embedder import EMBEDDED, load_embedder; load_embedder(EMBEDDED)" 2>/dev/null \
+  || echo "setup: the MiniLM ONNX graph was not exported (the app falls back to sentence-transformers)" >&2

@@ -111,7 +111,7 @@ def test_guidance_of_no_flags_is_empty():
     assert emergency_guidance([]) == ""
 
 
-HELD_OUT = ("heldout", "heldout5", "heldout6")  # reported, never tuned on (scripts/eval_redflags.py)
+HELD_OUT = ("heldout", "heldout5", "heldout6", "heldout7")  # reported, never tuned on (scripts/eval_redflags.py)
 
 
 def _words(text: str) -> set[str]:
@@ -140,7 +140,7 @@ def test_heldout_set_is_large_and_covers_every_category(name):
 
 
 # (held-out set, target) pairs missed today, with the figure: strict xfail, so a fix (or a regression) shows up.
-MISSED = {("heldout5", "false alarms"): "0.102", ("heldout6", "false alarms"): "0.107"}
+MISSED = {("heldout5", "false alarms"): "0.085", ("heldout6", "false alarms"): "0.089"}
 
 
 def _cases(target: str) -> list:
