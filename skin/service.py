@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.service import collapsible_sources
+from safety.limits import too_long
 from safety.redflags import red_flag_guidance
 from settings import Settings
 from skin import chat
@@ -41,6 +42,7 @@ class SkinTurn:
     probs: dict[str, float] | None
     last: LastPhoto
     done: bool = False
+    keep_input: bool = False  # the message was refused (too long): leave it in the box to shorten
 
 
 class SkinService:
@@ -60,6 +62,11 @@ class SkinService:
         """Stream the chat after a message (a photo, a text, or both) and store every turn."""
         history = list(history or [])
         probs = None
+        refusal = too_long(text or "", self.settings.max_message_chars)
+        if refusal:  # before the photo, the red-flag check or any storage: the chat so far stays as it was
+            yield SkinTurn(history + [{"role": "assistant", "content": refusal}], probs, last, done=True,
+                           keep_input=True)
+            return
         if photo:
             turn = self.classify(photo)
             history += [{"role": "user", "content": {"path": photo}}, {"role": "assistant", "content": turn.text}]

@@ -73,7 +73,8 @@ def submit_handler(engine):
                                       LastPhoto.from_state(last_state)):
             listing = chat_choices(engine.conversations, owner, KIND, chat_id) if turn.done else gr.update()
             probs = gr.update() if turn.probs is None else turn.probs
-            yield turn.history, probs, gr.MultimodalTextbox(value=None), chat_id, turn.last.to_state(), listing
+            box = gr.update() if turn.keep_input else gr.MultimodalTextbox(value=None)
+            yield turn.history, probs, box, chat_id, turn.last.to_state(), listing
     return submit
 
 

@@ -61,6 +61,15 @@ def test_skin_service_classifies_stores_and_answers_a_follow_up(engine):
     assert chats.choices("guest:other") == []
 
 
+def test_skin_follow_up_that_is_too_long_is_refused_and_kept_in_the_box(engine):
+    chat_id = engine.skin.conversations.ensure("guest:x", None)
+    huge = "my mole itches " * 8_000  # 120k characters
+    turns = list(engine.skin.reply("guest:x", chat_id, [], huge, None, LastPhoto()))
+    assert len(turns) == 1 and turns[0].done and turns[0].keep_input
+    assert "too long" in turns[0].history[-1]["content"]
+    assert engine.skin.conversations.load("guest:x", chat_id)[0] == []  # nothing of it was stored
+
+
 @pytest.mark.slow
 def test_assistant_service_stores_each_exchange_and_red_flags_first(engine):
     turns = list(engine.assistant.send("guest:a", None, "I have crushing chest pain right now", threading.Event()))
