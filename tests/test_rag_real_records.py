@@ -80,3 +80,15 @@ def test_a_dose_must_belong_to_the_medicine_asked_about(session_and_service):
 
 def test_a_pending_or_listed_item_says_nothing_about_its_content(session_and_service):
     assert ask(session_and_service, "What did the cardiac catheterization say?").abstained
+
+
+def test_a_describing_word_is_not_what_the_question_asks_about(tmp_path):
+    """'How strong' describes; the question is about the pumping. A test ordered but never resulted is not an answer."""
+    service = RagService(Settings(data_dir=str(tmp_path / "data")))
+    session = SessionStore(tmp_path / "sessions").get("b")
+    service.add_document(session, "notes.txt", [
+        "ECHOCARDIOGRAM REPORT\nFINDINGS: The left ventricle is dilated. LV ejection fraction is estimated at 35%.\n\n"
+        "LABS: Iron panel and ferritin (ordered 03/13/2021) | Status: Result not received\n"])
+    pumping = service.answer(session, "How strong was my heart pumping on the heart scan?")
+    assert not pumping.abstained and "35%" in pumping.answer
+    assert service.answer(session, "What were my iron levels?").abstained  # ordered, never resulted
