@@ -60,6 +60,20 @@ def export_onnx(folder: Path, path: Path) -> Path:
     return path
 
 
+def encode_by_length(tokenizer, texts: list[str], dim: int, batch_size: int, forward) -> np.ndarray:
+    """Tokenise `texts` and run `forward(token id lists) -> (n, dim)` on batches of similar length (less
+    padding); the rows come back in the order of `texts`."""
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32)
+    encodings = tokenizer.encode_batch(list(texts))
+    order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        batch = order[start:start + batch_size]
+        out[batch] = forward([encodings[i].ids for i in batch])
+    return out
+
+
 class OnnxMiniLM:
     """`encode(texts) -> (n, 384)` float32, L2-normalised; `dim`; `source`: like `models.embedder.Embedder`."""
 
@@ -85,15 +99,7 @@ class OnnxMiniLM:
         self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        encodings = self.tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))  # similar lengths share a batch
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            batch = order[start:start + batch_size]
-            out[batch] = self._forward([encodings[i].ids for i in batch])
-        return out
+        return encode_by_length(self.tokenizer, texts, self.dim, batch_size, self._forward)
 
     def _forward(self, sequences: list[list[int]]) -> np.ndarray:
         length = max(len(s) for s in sequences)
