@@ -94,6 +94,8 @@ def decide(*, value: float | None, comparator: str | None, value_text: str, unit
     if value is None:  # qualitative
         expected = qualitative_class(printed_ref_text) if printed_ref_text else None
         source = "report" if expected else None
+        if expected and analyte is not None and analyte.normal_text and _lost_first_words(printed_ref_text, value_text):
+            expected = None  # OCR cut 'Не обнаружены' to 'обнаружены': the catalogue's expected result judges it
         if expected is None and analyte is not None and analyte.normal_text:
             expected, source = qualitative_class(analyte.normal_text), "reference_table"
         ref_text = printed_ref_text if source == "report" else (analyte.normal_text.capitalize() if source else None)
@@ -137,6 +139,13 @@ def decide(*, value: float | None, comparator: str | None, value_text: str, unit
 _TITER = re.compile(r"1\s?:\s?(\d{1,5})")
 _TITER_CUTOFF = re.compile(r"(<=|>=|<|>|≤|≥|up to|below)\s*1\s?:\s?(\d{1,5})", re.IGNORECASE)
 _SPAN = re.compile(r"(\d+(?:\.\d+)?)\s?[-–]\s?(\d+(?:\.\d+)?)")
+
+
+def _lost_first_words(ref_text: str, value_text: str) -> bool:
+    """Whether the printed reference is the result with its first word(s) cut off ('обнаружены' for a result
+    'Не обнаружены', 'detected' for 'Not detected'): a photo's column edge or OCR lost them."""
+    ref, value = (re.sub(r"\s+", " ", (t or "").strip().lower()) for t in (ref_text, value_text))
+    return 4 <= len(ref) < len(value) and value.endswith(" " + ref)
 
 
 def _titer_flag(value_text: str, ref_text: str) -> str:

@@ -69,6 +69,12 @@ def test_smear_findings_without_printed_reference_are_judged_by_the_catalogue():
         ("nrbc", "normal", "reference_table")]
 
 
+def test_a_reference_that_lost_its_first_word_is_not_read_as_the_opposite():
+    """A photo's reference cell 'Не обнаружены' OCR'd as 'обнаружены' must not make a normal result abnormal."""
+    rows = parse_report("Агрегаты тромбоцитов    Не обнаружены    обнаружены\n").results
+    assert [(r.analyte, r.flag) for r in rows] == [("platelet_clumps", "normal")]
+
+
 def test_parse_russian_report():
     rows = {r.test: r for r in parse_report(RUSSIAN_REPORT).results}
     assert rows["Лейкоциты (WBC)"].analyte == "wbc" and rows["Лейкоциты (WBC)"].unit == "10e9/л"  # Latin exponent
