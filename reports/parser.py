@@ -216,6 +216,11 @@ def _to_float(text: str) -> float:
 
 
 # --- one line -------------------------------------------------------------------------------------
+# Marks OCR reads from a photo's table rules or shadows before a name ('‹ Средняя конц. гемоглобина', '__€03 по
+# Вестергрену', '> Индекс распред.'): never part of a test name.
+_OCR_LEAD = re.compile(r"^[‹›<>«»_€|~•·]+\s*(?=\w)")
+
+
 @dataclass
 class _Raw:
     test: str
@@ -638,7 +643,7 @@ def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None
                     elif _SECTION_OTHER.search(line):
                         specimen = "blood"
                 continue
-            raw.test = catalogue.restore_cyrillic(raw.test)
+            raw.test = catalogue.restore_cyrillic(_OCR_LEAD.sub("", raw.test))
             line_specimen = "urine" if _SECTION_URINE.search(raw.test) else specimen
             raw.unit = _plausible_unit(raw.unit)
             analyte = catalogue.lookup(raw.test, raw.unit or "", line_specimen, qualitative=raw.value is None)

@@ -156,3 +156,8 @@ def test_a_name_is_not_taken_for_an_analyte_whose_unit_cannot_match():
 def test_russian_unit_read_in_latin_look_alikes(printed, unit):
     from reports.parser import _plausible_unit
     assert _plausible_unit(printed) == unit
+
+
+def test_ocr_marks_before_a_name_are_dropped():
+    rows = parse_report("‹ Средняя конц. гемоглобина (MCHC)    308.00    г/л    (322.00-355.00)\n").results
+    assert [(r.test, r.analyte, r.flag) for r in rows] == [("Средняя конц. гемоглобина (MCHC)", "mchc", "low")]
