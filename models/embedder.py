@@ -53,14 +53,24 @@ def load_embedder(ref: str, cache_dir: Path | None = None):
 
 
 def _embedded_onnx(cache_dir: Path | None):
-    from models.minilm_onnx import OnnxMiniLM, export_onnx, onnx_path
+    from models.minilm_onnx import export_onnx, onnx_path
 
     if cache_dir is None:
         from settings import get_settings
 
         cache_dir = get_settings().cache_path
+    embedder = cached_onnx_embedder(cache_dir)
+    if embedder is None:
+        export_onnx(embedded_model_folder(), onnx_path(embedded_model_folder(), cache_dir))
+        embedder = cached_onnx_embedder(cache_dir)
+    return embedder
+
+
+def cached_onnx_embedder(cache_dir: Path):
+    """The embedded MiniLM on ONNX Runtime if its graph is already in `cache_dir`, else None (no export, so
+    neither torch nor transformers is imported)."""
+    from models.minilm_onnx import OnnxMiniLM, onnx_path
+
     folder = embedded_model_folder()
     graph = onnx_path(folder, cache_dir)
-    if not graph.exists():
-        export_onnx(folder, graph)
-    return OnnxMiniLM(folder, graph, describe_embedder(EMBEDDED) + " on ONNX Runtime")
+    return OnnxMiniLM(folder, graph, describe_embedder(EMBEDDED) + " on ONNX Runtime") if graph.exists() else None

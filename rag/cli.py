@@ -14,8 +14,7 @@ from pathlib import Path
 
 
 def ask_command(args) -> int:
-    from models.embedder import embedded_model_folder
-    from models.minilm_onnx import OnnxMiniLM, onnx_path
+    from models.embedder import cached_onnx_embedder, embedded_model_folder
     from rag.documents import RecordError
     from rag.numpy_embedder import NumpyMiniLM
     from rag.service import RagService
@@ -28,9 +27,8 @@ def ask_command(args) -> int:
         return 2
     settings = get_settings()
     if settings.embedder == "embedded":
-        folder, graph = embedded_model_folder(), onnx_path(embedded_model_folder(), settings.cache_path)
         # ONNX Runtime once the app (or setup) has exported the graph: 3x faster than NumPy, no torch import.
-        embedder = OnnxMiniLM(folder, graph, "all-MiniLM-L6-v2 (ONNX Runtime)") if graph.exists() else NumpyMiniLM(folder)
+        embedder = cached_onnx_embedder(settings.cache_path) or NumpyMiniLM(embedded_model_folder())
         service = RagService(settings, embedder=lambda _settings: embedder)
     else:  # another sentence-transformers model: the registry loads it
         service = RagService(settings)

@@ -24,7 +24,9 @@ import numpy as np
 from safety.french_gloss import english_gloss
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "redflags"
-SETS = ("train", "tune", "tune2", "tune3", "tune4", "heldout", "heldout5", "heldout6", "heldout7")
+TUNING_SETS = ("tune", "tune2", "tune3", "tune4")   # thresholds, phrases and patterns were chosen on these
+HELD_OUT_SETS = ("heldout", "heldout5", "heldout6", "heldout7")   # reported only, never tuned on
+SETS = ("train", *TUNING_SETS, *HELD_OUT_SETS)
 NO_EMERGENCY = "none"
 TOP_K = 3  # neighbours averaged per category; 1-5 compared on the tuning set (see safety/redflags.py)
 

@@ -15,11 +15,8 @@ from __future__ import annotations
 import argparse
 
 from safety.emergency_eval import Evaluation, evaluate
-from safety.emergency_semantic import NO_EMERGENCY, LabelledMessage, load_set
+from safety.emergency_semantic import HELD_OUT_SETS, NO_EMERGENCY, TUNING_SETS, LabelledMessage, load_set
 from safety.redflags import SEMANTIC_GUARDED_MARGIN, SEMANTIC_MIN_MARGIN, SEMANTIC_MIN_SCORE, Analysis, analyse
-
-REPORTED = ("heldout", "heldout5", "heldout6", "heldout7")   # never tuned on
-TUNING = ("tune", "tune2", "tune3", "tune4")   # thresholds, phrases and patterns were chosen on these
 
 
 def print_report(name: str, messages: list[LabelledMessage], result: Evaluation) -> None:
@@ -58,13 +55,13 @@ def print_grid(messages: list[LabelledMessage], analyses: list[Analysis]) -> Non
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=(*REPORTED, *TUNING, "tuning"), default="heldout",
-                        help="a held-out set to report, a tuning set, or 'tuning' (both tuning sets)")
+    parser.add_argument("--set", choices=(*HELD_OUT_SETS, *TUNING_SETS, "tuning"), default="heldout",
+                        help="a held-out set to report, a tuning set, or 'tuning' (all the tuning sets)")
     parser.add_argument("--grid", action="store_true", help="threshold grid (tuning sets only)")
     args = parser.parse_args()
-    if args.grid and args.set in REPORTED:
+    if args.grid and args.set in HELD_OUT_SETS:
         parser.error("--grid chooses thresholds, so it runs on tuning data only (--set tune|tune2|tuning)")
-    names = TUNING if args.set == "tuning" else (args.set,)
+    names = TUNING_SETS if args.set == "tuning" else (args.set,)
     messages = [message for name in names for message in load_set(name)]
     analyses = [analyse(message.text) for message in messages]
     if args.grid:

@@ -9,7 +9,7 @@ import pytest
 
 from safety.emergency_eval import evaluate
 from safety.emergency_patterns import fold
-from safety.emergency_semantic import NO_EMERGENCY, SETS, load_set
+from safety.emergency_semantic import HELD_OUT_SETS, NO_EMERGENCY, SETS, load_set
 from safety.redflags import CATEGORIES, analyse, detect_red_flags, emergency_guidance, red_flag_guidance
 
 EMERGENCIES = [
@@ -111,9 +111,6 @@ def test_guidance_of_no_flags_is_empty():
     assert emergency_guidance([]) == ""
 
 
-HELD_OUT = ("heldout", "heldout5", "heldout6", "heldout7")  # reported, never tuned on (scripts/eval_redflags.py)
-
-
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9']+", fold(text)))
 
@@ -123,14 +120,14 @@ def test_heldout_sets_do_not_overlap_the_training_and_tuning_sets():
     for name, messages in sets.items():
         assert len({fold(m.text) for m in messages}) == len(messages), f"exact duplicate inside {name}"
     for (name_a, a), (name_b, b) in itertools.combinations(sets.items(), 2):
-        if name_a not in HELD_OUT and name_b not in HELD_OUT:
+        if name_a not in HELD_OUT_SETS and name_b not in HELD_OUT_SETS:
             continue  # training and tuning phrases may resemble each other
         for x, y in itertools.product(a, b):
             wx, wy = _words(x.text), _words(y.text)
             assert len(wx & wy) / len(wx | wy) < NEAR_DUPLICATE, f"{name_a}/{name_b}: {x.text!r} ~ {y.text!r}"
 
 
-@pytest.mark.parametrize("name", HELD_OUT)
+@pytest.mark.parametrize("name", HELD_OUT_SETS)
 def test_heldout_set_is_large_and_covers_every_category(name):
     heldout = load_set(name)
     emergencies = [m for m in heldout if m.category != NO_EMERGENCY]
@@ -145,12 +142,12 @@ MISSED = {("heldout5", "false alarms"): "0.085", ("heldout6", "false alarms"): "
 
 def _cases(target: str) -> list:
     return [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"{name} {target}: {MISSED[name, target]}"))
-            if (name, target) in MISSED else name for name in HELD_OUT]
+            if (name, target) in MISSED else name for name in HELD_OUT_SETS]
 
 
 @pytest.fixture(scope="module")
 def heldout_results():
-    return {name: evaluate(load_set(name), [analyse(m.text) for m in load_set(name)]) for name in HELD_OUT}
+    return {name: evaluate(load_set(name), [analyse(m.text) for m in load_set(name)]) for name in HELD_OUT_SETS}
 
 
 @pytest.mark.parametrize("name", _cases("false alarms"))
