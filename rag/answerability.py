@@ -72,8 +72,8 @@ _ASKS = (  # (kind, question pattern), first match wins
     # "Why was I admitted / did I have the CT" asks for a reason: a "Reason for visit" row, an indication,
     # "because of", "secondary to".
     ("reason", re.compile(r"^\s*why\b|\bwhat (?:was|were) the reasons? (?:for|why)\b", re.IGNORECASE)),
-    # "When was/did ..." asks for a date; "When should I take it / go back" asks for a moment or a condition.
-    ("date", re.compile(r"^\s*when (?:was|were|did|had|have)\b|\bwhat (?:date|day|year|month)\b|\bsince when\b|"
+    # "When was/did/is ..." asks for a date; "When should I take it / go back" asks for a moment or a condition.
+    ("date", re.compile(r"^\s*when (?:was|were|did|had|have|is|are|will)\b|\bwhat (?:date|day|year|month)\b|\bsince when\b|"
                         r"\bhow long ago\b", re.IGNORECASE)),
     ("name", re.compile(r"\bwho\b|\bwhich (?:doctor|surgeon|physician|specialist|consultant|nurse|dietitian|\w+ologist)\b|\bname of\b", re.IGNORECASE)),
     ("dose", re.compile(r"\b(?:dose|doses|dosage|strength|how much (?:[\w-]+ ){1,3}(?:do|did|should|am) i (?:take|use|inject|taking|using)|how often)\b", re.IGNORECASE)),
@@ -168,7 +168,14 @@ _PLAN = re.compile(r"\b(?:could|would|will|may|might|should|to) be (?:done|perfo
                    r"clinically indicated\b|\brecheck\b|\bwill (?:check|obtain|order|repeat)\b"
                    # a result that is not there: "Iron panel ... | Status: Result not received", "the MRI I cancelled"
                    r"|\bresults? not (?:yet )?(?:received|available|back)\b|\bawaiting\b|\bto follow\b"
-                   r"|\bcancell?ed\b|\bnot (?:yet )?(?:done|performed)\b|\bto be seen\b", re.IGNORECASE)
+                   r"|\bcancell?ed\b|\bnot (?:yet )?(?:done|performed)\b|\bto be seen\b"
+                   # a request to the GP or a referral: "I would be grateful if you could repeat renal profile in
+                   # 6 weeks", "a referral to the renal dietitian has been made"
+                   r"|\bgrateful if you (?:could|would)\b|\bplease (?:repeat|arrange|recheck|check)\b"
+                   r"|\brepeat\b[^.;]{0,60}\bin \d+ (?:days?|weeks?|months?)\b|\breferral\b[^.;]{0,60}\b(?:made|sent)\b",
+                   re.IGNORECASE)
+# A target is not a result: "(target LDL < 1.8 mmol/L)" answers no "what was my cholesterol".
+_TARGET = re.compile(r"\b(?:target|goal|aim)\b[^.;)]{0,40}?\d+(?:[.,]\d+)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -185,7 +192,7 @@ class Candidate:
 class Decision:
     verdict: str                 # ANSWER, PARTIAL or REFUSE
     best: Candidate | None
-    asks: str                    # "date", "name", "dose", "number" or "" (an open question)
+    asks: str                    # "date", "name", "dose", "number", "reason" or "" (an open question)
     missing: float               # IDF-weighted share of the question's concepts that no chunk covers
     head_missing: bool           # no chunk covers what the question asks about (`asked_about`)
     score: float                 # the best answering sentence's coverage, which the verdict was read from
@@ -217,6 +224,10 @@ def holds_kind(text: str, kind: str) -> bool:
     return True
 
 
+# A break after a title or a common abbreviation is none: "1. Cardiology clinic - Dr." / "Miriam Hollis, 03/22/2021".
+_TITLE_END = re.compile(r"\b(?:Dr|Drs|Mr|Mrs|Ms|Prof|St|vs|approx|No|Ref)\.$", re.IGNORECASE)
+
+
 def sentences(hit: Hit) -> list[str]:
     """The sentences of a text chunk; a table row or lab line is one sentence."""
     text = hit.chunk.text
@@ -235,7 +246,7 @@ def sentences(hit: Hit) -> list[str]:
         for part in (p.strip() for p in SENTENCE_BREAK.split(line)):
             if not part:
                 continue
-            if merged and (merged[-1].endswith(":") or len(merged[-1]) < 25):
+            if merged and (merged[-1].endswith(":") or len(merged[-1]) < 25 or _TITLE_END.search(merged[-1])):
                 merged[-1] = f"{merged[-1]} {part}"
             else:
                 merged.append(part)
@@ -380,12 +391,14 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
                 continue
             heading = section_at(hit.chunk, sentence) if hit.chunk.kind == "text" else hit.chunk.section
             where = f"{title} {heading}"
-            typed = holds_kind(sentence, kind) or (kind == "reason" and bool(_REASON_HEADING.search(heading)))
+            # A target is no result: "(target LDL < 1.8 mmol/L)" neither names nor measures the LDL asked about.
+            measured = _TARGET.sub(" ", sentence) if kind == "number" else sentence
+            typed = holds_kind(measured, kind) or (kind == "reason" and bool(_REASON_HEADING.search(heading)))
             own = _own_tokens(hit, sentence)
-            if typed and named_head and not all(c.covered_by(own | context_tokens) for c in head):
+            if typed and named_head and not all(c.covered_by(_own_tokens(hit, measured) | context_tokens) for c in head):
                 typed = False  # "What was my PSA ...": a sentence that names no PSA does not answer it
             if typed and kind in ("number", "dose") and head and hit.chunk.kind == "text":  # a row's value is in its cells
-                typed = _dose_near(sentence, head) if kind == "dose" else _number_near(sentence, head)
+                typed = _dose_near(sentence, head) if kind == "dose" else _number_near(measured, head)
             if wants_finding and (_PLAN.search(f"{hit.chunk.section} {sentence}") or (not kind and mention_list)):
                 typed = False  # a plan, or a list that only names the test, is not what it found
             if phase == "post" and not _POST_CONTEXT.search(f"{where} {sentence}") and (

@@ -59,11 +59,28 @@ def split_text(text: str, size: int, overlap: int) -> list[str]:
             pieces.append(piece)
         if end >= len(text):
             break
-        next_start = max(end - overlap, start + 1)
-        # Start the overlap at a word boundary, not mid-word.
-        space = text.find(" ", next_start, end)
-        start = space + 1 if 0 <= space < end - 1 else next_start
+        start = _overlap_start(text, start, end, overlap)
     return pieces
+
+
+_SENTENCE_START = re.compile(r"(?:[.!?]\s+|\n)(?=\S)")
+
+
+def _overlap_start(text: str, start: int, end: int, overlap: int) -> int:
+    """Where the next window starts: at the start of a sentence or line, so the sentence the window cut
+    ("... CHA2DS2-VASc score of" / "4 (CHF, HTN, age)") is whole in the next one. The latest sentence start
+    that leaves at least `overlap` characters of overlap, or the earliest one after that, within the last
+    half of the window; else a word boundary `overlap` characters before its end."""
+    target = max(end - overlap, start + 1)
+    floor = max(start + 1, end - (end - start) // 2)
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, floor, end)]
+    before = [s for s in starts if s <= target]
+    if before:
+        return before[-1]
+    if starts and starts[0] < end:
+        return starts[0]
+    space = text.find(" ", target, end)  # not mid-word
+    return space + 1 if 0 <= space < end - 1 else target
 
 
 def _natural_end(text: str, start: int, end: int) -> int:

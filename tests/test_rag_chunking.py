@@ -61,3 +61,21 @@ def test_lab_lines_the_catalogue_does_not_know_are_left_to_the_text():
     misread = LabResult(test="RxNorm 731241", analyte=None, value=731241.0, value_text="731241", unit="/2017",
                         ref_low=None, ref_high=None, ref_text="02/10", ref_source="report", flag="high", page=1)
     assert lab_chunks("d1", "chart.txt", [misread]) == []
+
+
+def test_the_next_window_starts_at_a_sentence_so_a_cut_sentence_is_whole_in_it():
+    filler = " ".join(f"Sentence number {i} has a few plain words." for i in range(12))
+    text = f"{filler} The CHA2DS2-VASc score of 4 was noted. {filler}"
+    pieces = split_text(text, 200, 50)
+    assert any("The CHA2DS2-VASc score of 4 was noted." in p for p in pieces)
+    assert all(p[0].isupper() for p in pieces[1:])  # each window starts a sentence
+
+
+def test_numeric_and_abbreviated_dates_give_their_month_names():
+    from rag.index import date_months, tokenize
+
+    assert date_months("taken 19/06/2023") == ["june"]
+    assert date_months("admitted 03/10/2021") == ["march", "october"]  # day/month order unknown
+    assert date_months("2024-11-07 and 17 Mar 2025") == ["november", "march"]
+    assert date_months("dec breath sounds") == []
+    assert "june" in tokenize("Results 19/06/2023")

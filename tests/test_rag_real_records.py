@@ -92,3 +92,28 @@ def test_a_describing_word_is_not_what_the_question_asks_about(tmp_path):
     pumping = service.answer(session, "How strong was my heart pumping on the heart scan?")
     assert not pumping.abstained and "35%" in pumping.answer
     assert service.answer(session, "What were my iron levels?").abstained  # ordered, never resulted
+
+
+def test_lay_fillers_months_requests_and_targets(tmp_path):
+    """Chatty words ("actually", "in the first place") are no missing topic; "in June" finds a 19/06/2023 result;
+    a request to repeat a test, a referral and a target are not results; "Dr." does not end a sentence."""
+    service = RagService(Settings(data_dir=str(tmp_path / "data")))
+    session = SessionStore(tmp_path / "sessions").get("c")
+    service.add_document(session, "letter.txt", [
+        "RENAL CLINIC LETTER\n"
+        "Because the haematuria and the rapid decline raised the possibility of IgA nephropathy, we arranged "
+        "a kidney biopsy.\n\n"
+        "RESULTS (taken 19/06/2023):\nPotassium | 4.6 | mmol/L | 3.5-5.3\n\n"
+        "PLAN:\n1. Atorvastatin 40 mg at night (target LDL < 1.8 mmol/L).\n"
+        "2. I would be grateful if you could repeat the renal profile in 6 weeks.\n"
+        "3. A referral to the renal dietitian has been made.\n"
+        "FOLLOW-UP: Cardiology clinic - Dr. Miriam Hollis, 03/22/2021 at 10:30 AM.\n"])
+    why = service.answer(session, "Why did I actually need a kidney biopsy in the first place?")
+    assert not why.abstained and "IgA nephropathy" in why.answer
+    june = service.answer(session, "What was my potassium in the June blood test?")
+    assert not june.abstained and "4.6" in june.answer
+    assert service.answer(session, "What was my cholesterol level?").abstained  # only a target
+    assert service.answer(session, "What did the repeat kidney blood test in 6 weeks show?").abstained
+    assert service.answer(session, "When is my appointment with the dietitian?").abstained  # referred, no date
+    heart = service.answer(session, "When is my appointment with the heart doctor?")
+    assert not heart.abstained and "03/22/2021" in heart.answer
