@@ -613,6 +613,52 @@ def _bounded_lines(page: str) -> Iterable[str]:
         yield line
 
 
+# A cumulative report prints one value column per sample date ("Test | 06/01/2025 | 24/03/2025 | Unit | Range"):
+# a row's result is the latest date's value, with its flag; the earlier columns are history. Without this the
+# first date's value was read and the next column taken for the unit ("Potassium | 5.2 | 5.4 H | mmol/L": 5.2,
+# no unit, normal).
+_DATE_CELL = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:\s+\d{1,2}:\d{2})?$|^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def _cells(line: str) -> list[str]:
+    """A table line's cells: split at '|' when it has one, else at tabs and runs of 2+ spaces."""
+    return [c.strip() for c in (line.split("|") if "|" in line else re.split(r"\t+|\s{2,}", line.strip()))]
+
+
+def _date_order(cells: list[str], columns: list[int]) -> list[int]:
+    """The date columns, latest first. Day/month order is read from a part above 12; when none tells, the
+    right-most column is taken as the latest (the usual cumulative layout)."""
+    parts = [_DATE_CELL.match(cells[i]).groups() for i in columns]
+    if all(p[3] for p in parts):  # ISO dates
+        return sorted(columns, key=lambda i: _DATE_CELL.match(cells[i]).group(0), reverse=True)
+    day_first = any(int(p[0]) > 12 for p in parts if p[0])
+    month_first = any(int(p[1]) > 12 for p in parts if p[1])
+    if day_first == month_first:
+        return columns[::-1]
+
+    def key(i: int) -> tuple[int, int, int]:
+        a, b, year = (int(x) for x in _DATE_CELL.match(cells[i]).groups()[:3])
+        return (year + (2000 if year < 100 else 0), b, a) if day_first else (year + (2000 if year < 100 else 0), a, b)
+    return sorted(columns, key=key, reverse=True)
+
+
+def _latest_columns(lines: Iterable[str]) -> Iterable[str]:
+    """The lines of a page, with each row of a cumulative table cut to its latest date's value."""
+    table = None  # (cells per row, date columns latest first)
+    for line in lines:
+        cells = _cells(line)
+        dates = [i for i, cell in enumerate(cells) if _DATE_CELL.match(cell)]
+        if len(dates) >= 2 and dates[0] >= 1 and len(dates) < len(cells) - 1:
+            table = (len(cells), _date_order(cells, dates))
+            yield line
+            continue
+        if table and len(cells) == table[0] and "".join(cells[i] for i in table[1]):
+            chosen = next(i for i in table[1] if cells[i])
+            yield "    ".join(cell for i, cell in enumerate(cells) if i == chosen or i not in table[1])
+            continue
+        yield line
+
+
 def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None = None,
                  max_rows: int = MAX_ROWS) -> ParsedReport:
     """Every lab result of a report (a text or a list of page texts), flagged, with age and sex; at most
@@ -629,7 +675,8 @@ def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None
     report = ParsedReport(age=age, age_text=age_text, sex=sex)
     specimen = pending_name = None
     for page_number, page in enumerate(pages, start=1):
-        for line in (segment for text_line in _bounded_lines(page) for segment in _segments(text_line, catalogue)):
+        for line in (segment for text_line in _latest_columns(_bounded_lines(page))
+                     for segment in _segments(text_line, catalogue)):
             if len(report.results) >= max_rows:
                 break
             raw = parse_line(line, catalogue, decimal_comma, urine=specimen == "urine")

@@ -207,3 +207,15 @@ def test_lab_code_columns_and_indian_units():
     assert got["Platelet Count"].unit == "lakhs/cumm"
     assert got["ESR (Westergren)"].unit == "mm/1st hr" and got["ESR (Westergren)"].flag == "high"
     assert got["Widal test: S. Typhi O"].value_text == "1:80"
+
+
+def test_a_cumulative_table_gives_the_latest_dates_value_with_its_unit():
+    """One value column per sample date: the latest date's value is the result (in either column order); a test
+    not done on the latest date keeps its last value; the next column is never taken for the unit."""
+    got = rows("cumulative_dates.txt")
+    assert got["Potassium"].value == 5.6 and got["Potassium"].unit == "mmol/L" and got["Potassium"].flag == "high"
+    assert got["Sodium"].value == 137
+    assert got["Creatinine"].value == 150 and got["Creatinine"].unit == "umol/L"
+    assert got["Hemoglobin"].value == 9.8 and got["Hemoglobin"].unit == "g/dL" and got["Hemoglobin"].flag == "low"
+    assert got["Platelets"].value == 240
+    assert len(got) == 5
