@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.chunking import section_at
-from rag.index import Hit, HybridIndex, doc_title, tokenize
+from rag.chunking import DATE_CELL, section_at
+from rag.index import Hit, HybridIndex, doc_title, stem, tokenize
 from rag.lexicon import Concept, question_concepts
 from rag.prompting import looks_like_instruction
 from safety.guard import SENTENCE_BREAK
@@ -129,7 +129,7 @@ _SCENE = re.compile(r"^\s*((?:when|after|before|at|during|on|in|while|from)\b[^,
                     r"(?=(?:what|which|how|when|who|where|did|was|were|is|are|do|does|had|has)\b)", re.IGNORECASE)
 # Words that name who wrote or where, or what about it is asked, never the topic ("What dose of insulin":
 # insulin; "What did the pathologist say about the lymph nodes": lymph nodes).
-_NOT_HEAD = frozenset((
+_NOT_HEAD_WORDS = (
     "dose", "dosage", "strength", "amount", "reading", "type", "doctor", "surgeon", "pathologist", "radiologist",
     "urologist", "specialist", "dietitian", "dietician", "nurse", "physician", "consultant", "gp", "clinic",
     "hospital", "letter", "visit", "appointment", "check", "pre", "op", "post", "time", "date", "name",
@@ -140,7 +140,9 @@ _NOT_HEAD = frozenset((
     # covid shot", "the red chemo drug"): as heads they refused 16 of 52 answerable questions by two new writers.
     "strong", "first", "second", "third", "exact", "exactly", "close", "percent", "piece", "red", "fast", "size",
     "new", "bad", "inside", "thick", "able", "category", "actually",
-))
+    "start", "begin", "finish",  # when something starts: "What date do I start cardiac rehab" asks about the rehab
+)
+_NOT_HEAD = frozenset((*_NOT_HEAD_WORDS, *map(stem, _NOT_HEAD_WORDS)))  # concepts hold stems ("reading" -> "read")
 _ROLES = frozenset(("doctor", "surgeon", "pathologist", "radiologist", "urologist", "specialist", "dietitian",
                     "dietician", "nurse", "physician", "consultant", "gp"))
 # "What was my blood pressure reading": the number has to be the measurement's, near its name, not any number
@@ -331,7 +333,10 @@ def _phase(question: str) -> str:
 def _own_tokens(hit: Hit, sentence: str) -> set[str]:
     """A sentence's own words; a table row's generic column names ("Units:", "Status:") are left out."""
     if hit.chunk.kind == "row":
-        sentence = _GENERIC_HEADER.sub(" | ", sentence)
+        columns, _, row = sentence.rpartition("\n")
+        if columns:  # of a table's column line, only its sample dates ("24/03/2025" -> march) are the row's
+            row = " ".join(c for c in columns.split("|") if DATE_CELL.match(c.strip())) + " " + row
+        sentence = _GENERIC_HEADER.sub(" | ", row)
     return set(tokenize(sentence))
 
 

@@ -2,7 +2,7 @@
 
 Three kinds of chunk: `text` (a window of one section's prose, starting with the section heading),
 `row` (one row of a table or list: "VITAL SIGNS: Body weight | Date: August 1, 2013 | Result: 81 kg",
-so a question about one value retrieves that exact row) and `lab` (one lab result from the Healytics
+so a question about one value retrieves that exact row; a table's column line goes with each of its rows) and `lab` (one lab result from the Healytics
 parser, written as one short line).
 """
 from __future__ import annotations
@@ -119,22 +119,44 @@ def _sections(pages: list[str]) -> list[_Section]:
     for number, page in enumerate(pages, start=1):
         current = _Section(heading, number, [], [])
         sections.append(current)
-        label = ""
+        label = columns = ""
         for line in clean_page_text(page).split("\n"):
             opened = _heading_of(line)
             if opened:
                 heading, rest = opened
                 current = _Section(heading, number, [rest] if rest else [], [])
                 sections.append(current)
-                label = ""
+                label = columns = ""
             elif " | " in line:
+                row = _LIST_ITEM.sub("", line).strip()
+                if not columns and column_header(row):
+                    columns = row  # "Test | 06/01/2025 | 24/03/2025 | Unit | Range": said with every row below
+                    continue
                 row_heading = f"{heading} - {label}" if heading and label else heading or label
-                current.rows.append((row_heading, _LIST_ITEM.sub("", line).strip()))
+                same_table = columns and columns.count("|") == row.count("|")
+                current.rows.append((row_heading, f"{columns}\n{row}" if same_table else row))
             else:
                 current.prose.append(line)
                 item = _LIST_ITEM.sub("", line).strip()
                 label = item if _LABEL.match(item) else label
+                columns = ""
     return [s for s in sections if any(p.strip() for p in s.prose) or s.rows]
+
+
+_COLUMN_WORDS = frozenset(("test", "tests", "name", "result", "results", "value", "unit", "units", "range", "reference",
+                           "ref range", "reference range", "normal range", "flag", "date", "component", "analyte",
+                           "parameter", "investigation", "specimen", "status"))
+DATE_CELL = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}(?:\s+\d{1,2}:\d{2})?$")
+
+
+def column_header(row: str) -> bool:
+    """Whether a table line names its columns ("Test | 06/01/2025 | 24/03/2025 | Unit | Range"): 3 or more
+    cells, digits only in sample dates, and at least two column words or dates among them (one could be a
+    row's value: "Specimen | Urine | MSU")."""
+    cells = [c.strip() for c in row.split("|")]
+    if len(cells) < 3 or any(re.search(r"\d", c) and not DATE_CELL.match(c) for c in cells):
+        return False
+    return sum(c.lower() in _COLUMN_WORDS or bool(DATE_CELL.match(c)) for c in cells) >= 2
 
 
 def section_at(chunk: Chunk, text: str) -> str:

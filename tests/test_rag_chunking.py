@@ -79,3 +79,13 @@ def test_numeric_and_abbreviated_dates_give_their_month_names():
     assert date_months("2024-11-07 and 17 Mar 2025") == ["november", "march"]
     assert date_months("dec breath sounds") == []
     assert "june" in tokenize("Results 19/06/2023")
+
+
+def test_a_tables_column_line_goes_with_each_of_its_rows():
+    page = ("DIABETES\nTest | 06/01/2025 | 24/03/2025 | Unit | Range\nHbA1c (IFCC) | 64 H | 58 H | mmol/mol | 20-41\n"
+            "Glucose | 8.1 H | 7.2 | mmol/L | 3.0-7.8\nSome prose after the table.\nOther | 1 | 2 | 3 | 4")
+    rows = [c for c in page_chunks("d", "labs.txt", [page], 600, 120) if c.kind == "row"]
+    assert [c.text for c in rows] == [
+        "DIABETES: Test | 06/01/2025 | 24/03/2025 | Unit | Range\nHbA1c (IFCC) | 64 H | 58 H | mmol/mol | 20-41",
+        "DIABETES: Test | 06/01/2025 | 24/03/2025 | Unit | Range\nGlucose | 8.1 H | 7.2 | mmol/L | 3.0-7.8",
+        "DIABETES: Other | 1 | 2 | 3 | 4"]  # after prose, a new table without a column line

@@ -117,3 +117,14 @@ def test_lay_fillers_months_requests_and_targets(tmp_path):
     assert service.answer(session, "When is my appointment with the dietitian?").abstained  # referred, no date
     heart = service.answer(session, "When is my appointment with the heart doctor?")
     assert not heart.abstained and "03/22/2021" in heart.answer
+
+
+def test_a_cumulative_tables_row_answers_with_its_dates(tmp_path):
+    """The column line gives each row its sample dates, so "in January" finds the row and the quote shows them."""
+    service = RagService(Settings(data_dir=str(tmp_path / "data")))
+    session = SessionStore(tmp_path / "sessions").get("d")
+    service.add_document(session, "results.txt", [
+        "CUMULATIVE RESULTS\n\nDIABETES\nTest | 06/01/2025 | 24/03/2025 | Unit | Range\n"
+        "HbA1c (IFCC) | 64 H | 58 H | mmol/mol | 20-41\nGlucose (random) | 9.0 H | 8.1 H | mmol/L | 3.0-7.8\n"])
+    answer = service.answer(session, "How did my sugar test over 3 months look back in January?")
+    assert not answer.abstained and "06/01/2025" in answer.answer and "HbA1c (IFCC) | 64 H | 58 H" in answer.answer
