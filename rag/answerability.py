@@ -76,7 +76,7 @@ _ASKS = (  # (kind, question pattern), first match wins
     ("date", re.compile(r"^\s*when (?:was|were|did|had|have|is|are|will)\b|\bwhat (?:date|day|year|month)\b|\bsince when\b|"
                         r"\bhow long ago\b", re.IGNORECASE)),
     ("name", re.compile(r"\bwho\b|\bwhich (?:doctor|surgeon|physician|specialist|consultant|nurse|dietitian|\w+ologist)\b|\bname of\b", re.IGNORECASE)),
-    ("dose", re.compile(r"\b(?:dose|doses|dosage|strength|how much (?:[\w-]+ ){1,3}(?:do|did|should|am) i (?:take|use|inject|taking|using)|how often)\b", re.IGNORECASE)),
+    ("dose", re.compile(r"\b(?:dose|doses|dosage|strength|how much (?:[\w-]+ ){0,3}(?:do|did|should|am|does|is) (?:i|he|she) (?:take|use|inject|taking|using)|how often)\b", re.IGNORECASE)),
     ("number", re.compile(r"\bhow (?:much|many|high|low|big|large|long|heavy|tall|fast|far)\b|\b(?:lowest|highest|"
                           r"level|levels|number|count|score|reading|size|weight|percentage|value)\b", re.IGNORECASE)),
     # "What was my blood pressure / pulse / LDL?" asks for a measurement even without "level" or "number".
@@ -127,6 +127,13 @@ _GENERIC_HEADER = re.compile(r"(?:^|\|)\s*(?:units?|code system|code|status|date
 # what was ..."): its words say where to look; the question asks what comes after the comma.
 _SCENE = re.compile(r"^\s*((?:when|after|before|at|during|on|in|while|from)\b[^,?]{3,80}),\s*"
                     r"(?=(?:what|which|how|when|who|where|did|was|were|is|are|do|does|had|has)\b)", re.IGNORECASE)
+# Describing words, never the thing asked about ("How strong was my heart pumping", "When did I get my second
+# covid shot", "the red chemo drug"): as heads they refused 16 of 52 answerable questions by two new writers.
+_DESCRIBING_WORDS = (
+    "strong", "first", "second", "third", "exact", "exactly", "close", "percent", "piece", "red", "fast", "size",
+    "new", "bad", "inside", "thick", "able", "category", "actually", "amount", "main",
+    "start", "begin", "finish",  # when something starts: "What date do I start cardiac rehab" asks about rehab
+)
 # Words that name who wrote or where, or what about it is asked, never the topic ("What dose of insulin":
 # insulin; "What did the pathologist say about the lymph nodes": lymph nodes).
 _NOT_HEAD_WORDS = (
@@ -136,13 +143,11 @@ _NOT_HEAD_WORDS = (
     "measurement", "conclusion", "impression", "finding", "summary", "part",
     "day", "week", "month", "year", "hour", "minute", "gram",  # units: "how many days did I stay"
     "blood",  # "the blood level of my cyclosporine"; blood pressure / sugar / count are phrases of their own
-    # Describing words, never the thing asked about ("How strong was my heart pumping", "When did I get my second
-    # covid shot", "the red chemo drug"): as heads they refused 16 of 52 answerable questions by two new writers.
-    "strong", "first", "second", "third", "exact", "exactly", "close", "percent", "piece", "red", "fast", "size",
-    "new", "bad", "inside", "thick", "able", "category", "actually",
-    "start", "begin", "finish",  # when something starts: "What date do I start cardiac rehab" asks about the rehab
+    *_DESCRIBING_WORDS,
 )
 _NOT_HEAD = frozenset((*_NOT_HEAD_WORDS, *map(stem, _NOT_HEAD_WORDS)))  # concepts hold stems ("reading" -> "read")
+# A describing word no record uses ("the right amount of water", "his main tablets") is no missing topic either.
+_DESCRIBING = frozenset((*_DESCRIBING_WORDS, *map(stem, _DESCRIBING_WORDS)))
 _ROLES = frozenset(("doctor", "surgeon", "pathologist", "radiologist", "urologist", "specialist", "dietitian",
                     "dietician", "nurse", "physician", "consultant", "gp"))
 # "What was my blood pressure reading": the number has to be the measurement's, near its name, not any number
@@ -171,10 +176,10 @@ _PLAN = re.compile(r"\b(?:could|would|will|may|might|should|to) be (?:done|perfo
                    # a result that is not there: "Iron panel ... | Status: Result not received", "the MRI I cancelled"
                    r"|\bresults? not (?:yet )?(?:received|available|back)\b|\bawaiting\b|\bto follow\b"
                    r"|\bcancell?ed\b|\bnot (?:yet )?(?:done|performed)\b|\bto be seen\b"
-                   # a request to the GP or a referral: "I would be grateful if you could repeat renal profile in
-                   # 6 weeks", "a referral to the renal dietitian has been made"
+                   # a request to the GP, a later check or a referral: "I would be grateful if you could repeat renal
+                   # profile in 6 weeks", "Check X-ray in plaster in 1 week", "a referral to the dietitian has been made"
                    r"|\bgrateful if you (?:could|would)\b|\bplease (?:repeat|arrange|recheck|check)\b"
-                   r"|\brepeat\b[^.;]{0,60}\bin \d+ (?:days?|weeks?|months?)\b|\breferral\b[^.;]{0,60}\b(?:made|sent)\b",
+                   r"|\b(?:repeat|check|recheck|review)\b[^.;]{0,60}\bin \d+ (?:days?|weeks?|months?)\b|\breferral\b[^.;]{0,60}\b(?:made|sent)\b",
                    re.IGNORECASE)
 # A target is not a result: "(target LDL < 1.8 mmol/L)" answers no "what was my cholesterol".
 _TARGET = re.compile(r"\b(?:target|goal|aim)\b[^.;)]{0,40}?\d+(?:[.,]\d+)?", re.IGNORECASE)
@@ -370,7 +375,8 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
     concepts = question_concepts(question)
     weights = [index.concept_weight(c) for c in concepts]
     total = sum(weights)
-    missing = sum(w for c, w in zip(concepts, weights) if not index.covering(c)) / total if total else 1.0
+    missing = sum(w for c, w in zip(concepts, weights)
+                  if not index.covering(c) and not all(t in _DESCRIBING for t in c.words)) / total if total else 1.0
     head = asked_about(question, concepts)
     head_missing = head is not None and (not head or not all(index.covering(c) for c in head))
     kind = asked_kind(question)

@@ -22,6 +22,8 @@ _INLINE_HEADING = re.compile(r"^([A-Z][A-Z0-9 ,/&()'-]{1,60}):\s+(\S.*)$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 # A short label above table rows ("Plan Of Treatment", "- Appointments"): it names the rows below it.
 _LABEL = re.compile(r"^[A-Za-z][A-Za-z ,/&()'-]{2,40}$")
+# A table's caption with its date ("BLOOD TESTS (taken 07/05/2024)"): it dates the rows below it.
+_CAPTION = re.compile(r"^[A-Z][A-Za-z ,/&'-]{2,40}\(?[A-Za-z ]{0,12}:?\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\)?:?$")
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ def _sections(pages: list[str]) -> list[_Section]:
             else:
                 current.prose.append(line)
                 item = _LIST_ITEM.sub("", line).strip()
-                label = item if _LABEL.match(item) else label
+                label = item if _LABEL.match(item) or _CAPTION.match(item) else label
                 columns = ""
     return [s for s in sections if any(p.strip() for p in s.prose) or s.rows]
 

@@ -89,3 +89,9 @@ def test_a_tables_column_line_goes_with_each_of_its_rows():
         "DIABETES: Test | 06/01/2025 | 24/03/2025 | Unit | Range\nHbA1c (IFCC) | 64 H | 58 H | mmol/mol | 20-41",
         "DIABETES: Test | 06/01/2025 | 24/03/2025 | Unit | Range\nGlucose | 8.1 H | 7.2 | mmol/L | 3.0-7.8",
         "DIABETES: Other | 1 | 2 | 3 | 4"]  # after prose, a new table without a column line
+
+
+def test_a_dated_caption_above_a_table_heads_its_rows():
+    page = "RESULTS\nBLOOD TESTS (taken 07/05/2024)\nTest | Result | Unit | Range\n25-OH vitamin D | 19 | nmol/L | >50"
+    [row] = [c for c in page_chunks("d", "letter.txt", [page], 600, 120) if c.kind == "row"]
+    assert row.section == "RESULTS - BLOOD TESTS (taken 07/05/2024)"

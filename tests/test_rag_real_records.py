@@ -128,3 +128,14 @@ def test_a_cumulative_tables_row_answers_with_its_dates(tmp_path):
         "HbA1c (IFCC) | 64 H | 58 H | mmol/mol | 20-41\nGlucose (random) | 9.0 H | 8.1 H | mmol/L | 3.0-7.8\n"])
     answer = service.answer(session, "How did my sugar test over 3 months look back in January?")
     assert not answer.abstained and "06/01/2025" in answer.answer and "HbA1c (IFCC) | 64 H | 58 H" in answer.answer
+
+
+def test_a_describing_word_no_record_uses_is_no_missing_topic(tmp_path):
+    """"the right amount of water around the baby": 'amount' is not a topic the records lack; lay words map."""
+    service = RagService(Settings(data_dir=str(tmp_path / "data")))
+    session = SessionStore(tmp_path / "sessions").get("e")
+    service.add_document(session, "scan.txt", [
+        "OBSTETRIC ULTRASOUND REPORT\nAMNIOTIC FLUID: Liquor volume: Normal. Deepest vertical pocket 6.8 cm.\n"
+        "PLACENTA: Posterior, fundal, clear of the internal os.\n"])
+    water = service.answer(session, "Is there the right amount of water around the baby?")
+    assert not water.abstained and "Liquor volume" in water.answer
