@@ -71,6 +71,7 @@ class ParsedReport:
     age: int | None = None
     age_text: str | None = None
     sex: str | None = None          # "male" | "female"
+    notes: list[str] = field(default_factory=list)  # what the reader should know about how it was read
 
     @property
     def abnormal(self) -> list[LabResult]:
@@ -642,14 +643,19 @@ def _date_order(cells: list[str], columns: list[int]) -> list[int]:
     return sorted(columns, key=key, reverse=True)
 
 
-def _latest_columns(lines: Iterable[str]) -> Iterable[str]:
-    """The lines of a page, with each row of a cumulative table cut to its latest date's value."""
+def _latest_columns(lines: Iterable[str], notes: list[str]) -> Iterable[str]:
+    """The lines of a page, with each row of a cumulative table cut to its latest date's value; `notes` says so
+    once per table header."""
     table = None  # (cells per row, date columns latest first)
     for line in lines:
         cells = _cells(line)
         dates = [i for i, cell in enumerate(cells) if _DATE_CELL.match(cell)]
         if len(dates) >= 2 and dates[0] >= 1 and len(dates) < len(cells) - 1:
             table = (len(cells), _date_order(cells, dates))
+            note = (f"A table has one column per sample date ({', '.join(cells[i] for i in dates)}): its results are "
+                    f"the latest date's ({cells[table[1][0]]}), or a test's last value where that date has none.")
+            if note not in notes:
+                notes.append(note)
             yield line
             continue
         if table and len(cells) == table[0] and "".join(cells[i] for i in table[1]):
@@ -675,7 +681,7 @@ def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None
     report = ParsedReport(age=age, age_text=age_text, sex=sex)
     specimen = pending_name = None
     for page_number, page in enumerate(pages, start=1):
-        for line in (segment for text_line in _latest_columns(_bounded_lines(page))
+        for line in (segment for text_line in _latest_columns(_bounded_lines(page), report.notes)
                      for segment in _segments(text_line, catalogue)):
             if len(report.results) >= max_rows:
                 break

@@ -52,7 +52,7 @@ def summary_markdown(analysis) -> str:
              f"{len(parsed.abnormal)} outside the range." + (f" Patient: {patient}." if patient else "")]
     if document.ocr_used:
         lines.append("Some pages were scanned images and were read by OCR: please check the values against your report.")
-    lines += getattr(document, "notes", [])
+    lines += getattr(document, "notes", []) + parsed.notes
     if any(r.ref_source == "reference_table" for r in parsed.results):
         lines.append("Where your report printed no range, Healify used its standard adult reference table "
                      "(marked *standard table*); your laboratory's own range may differ.")

@@ -34,6 +34,14 @@ def top3(answer) -> str:
     return " ".join(s.text for s in answer.sources[:3])
 
 
+def one_record(tmp_path, name: str, pages: list[str]):
+    """A fresh service and session holding one record."""
+    service = RagService(Settings(data_dir=str(tmp_path / "data")))
+    session = SessionStore(tmp_path / "sessions").get("one")
+    service.add_document(session, name, pages)
+    return service, session
+
+
 def test_what_did_the_scan_show_is_answered_from_its_findings(session_and_service):
     answer = ask(session_and_service, "What did the CT of my tummy show?")
     assert not answer.abstained
@@ -83,23 +91,23 @@ def test_a_pending_or_listed_item_says_nothing_about_its_content(session_and_ser
 
 
 def test_a_describing_word_is_not_what_the_question_asks_about(tmp_path):
-    """'How strong' describes; the question is about the pumping. A test ordered but never resulted is not an answer."""
-    service = RagService(Settings(data_dir=str(tmp_path / "data")))
-    session = SessionStore(tmp_path / "sessions").get("b")
-    service.add_document(session, "notes.txt", [
+    """'How strong' describes; the question is about the pumping. A test ordered but never resulted is not an answer.
+    A describing word no record uses ('the right amount') is no missing topic either."""
+    service, session = one_record(tmp_path, "notes.txt", [
         "ECHOCARDIOGRAM REPORT\nFINDINGS: The left ventricle is dilated. LV ejection fraction is estimated at 35%.\n\n"
-        "LABS: Iron panel and ferritin (ordered 03/13/2021) | Status: Result not received\n"])
+        "LABS: Iron panel and ferritin (ordered 03/13/2021) | Status: Result not received\n\n"
+        "OBSTETRIC ULTRASOUND\nAMNIOTIC FLUID: Liquor volume: Normal. Deepest vertical pocket 6.8 cm.\n"])
     pumping = service.answer(session, "How strong was my heart pumping on the heart scan?")
     assert not pumping.abstained and "35%" in pumping.answer
     assert service.answer(session, "What were my iron levels?").abstained  # ordered, never resulted
+    water = service.answer(session, "Is there the right amount of water around the baby?")
+    assert not water.abstained and "Liquor volume" in water.answer
 
 
 def test_lay_fillers_months_requests_and_targets(tmp_path):
     """Chatty words ("actually", "in the first place") are no missing topic; "in June" finds a 19/06/2023 result;
     a request to repeat a test, a referral and a target are not results; "Dr." does not end a sentence."""
-    service = RagService(Settings(data_dir=str(tmp_path / "data")))
-    session = SessionStore(tmp_path / "sessions").get("c")
-    service.add_document(session, "letter.txt", [
+    service, session = one_record(tmp_path, "letter.txt", [
         "RENAL CLINIC LETTER\n"
         "Because the haematuria and the rapid decline raised the possibility of IgA nephropathy, we arranged "
         "a kidney biopsy.\n\n"
@@ -121,21 +129,9 @@ def test_lay_fillers_months_requests_and_targets(tmp_path):
 
 def test_a_cumulative_tables_row_answers_with_its_dates(tmp_path):
     """The column line gives each row its sample dates, so "in January" finds the row and the quote shows them."""
-    service = RagService(Settings(data_dir=str(tmp_path / "data")))
-    session = SessionStore(tmp_path / "sessions").get("d")
-    service.add_document(session, "results.txt", [
+    service, session = one_record(tmp_path, "results.txt", [
         "CUMULATIVE RESULTS\n\nDIABETES\nTest | 06/01/2025 | 24/03/2025 | Unit | Range\n"
         "HbA1c (IFCC) | 64 H | 58 H | mmol/mol | 20-41\nGlucose (random) | 9.0 H | 8.1 H | mmol/L | 3.0-7.8\n"])
     answer = service.answer(session, "How did my sugar test over 3 months look back in January?")
     assert not answer.abstained and "06/01/2025" in answer.answer and "HbA1c (IFCC) | 64 H | 58 H" in answer.answer
 
-
-def test_a_describing_word_no_record_uses_is_no_missing_topic(tmp_path):
-    """"the right amount of water around the baby": 'amount' is not a topic the records lack; lay words map."""
-    service = RagService(Settings(data_dir=str(tmp_path / "data")))
-    session = SessionStore(tmp_path / "sessions").get("e")
-    service.add_document(session, "scan.txt", [
-        "OBSTETRIC ULTRASOUND REPORT\nAMNIOTIC FLUID: Liquor volume: Normal. Deepest vertical pocket 6.8 cm.\n"
-        "PLACENTA: Posterior, fundal, clear of the internal os.\n"])
-    water = service.answer(session, "Is there the right amount of water around the baby?")
-    assert not water.abstained and "Liquor volume" in water.answer

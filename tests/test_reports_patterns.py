@@ -219,3 +219,8 @@ def test_a_cumulative_table_gives_the_latest_dates_value_with_its_unit():
     assert got["Hemoglobin"].value == 9.8 and got["Hemoglobin"].unit == "g/dL" and got["Hemoglobin"].flag == "low"
     assert got["Platelets"].value == 240
     assert len(got) == 5
+    notes = parse_report((PATTERNS / "cumulative_dates.txt").read_text(encoding="utf-8")).notes
+    assert notes == ["A table has one column per sample date (02/01/2025, 19/03/2025): its results are the latest "
+                     "date's (19/03/2025), or a test's last value where that date has none.",
+                     "A table has one column per sample date (2025-03-19, 2024-11-02): its results are the latest "
+                     "date's (2025-03-19), or a test's last value where that date has none."]
