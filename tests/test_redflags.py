@@ -58,6 +58,7 @@ QUESTIONS = [
     "My father had a stroke five years ago; which blood tests should he get yearly?",
     "Qu'est-ce qu'une méningite ?", "Ma mère a fait un infarctus il y a 6 ans, doit-elle faire du sport ?",
     "Did the doctors do a spinal tap on my son, and what did it find?",  # a test in his records, no injury
+    "If they start me on insulin, what dose will it be?",  # a future dose, no low sugar now
 ]
 NEAR_DUPLICATE = 0.6  # word-set Jaccard at or above which two messages count as the same one reworded
 
