@@ -130,14 +130,14 @@ _SCENE = re.compile(r"^\s*((?:when|after|before|at|during|on|in|while|from)\b[^,
 # Describing words, never the thing asked about ("How strong was my heart pumping", "When did I get my second
 # covid shot", "the red chemo drug"): as heads they refused 16 of 52 answerable questions by two new writers.
 _DESCRIBING_WORDS = (
-    "strong", "first", "second", "third", "exact", "exactly", "close", "percent", "piece", "red", "fast", "size",
-    "new", "bad", "inside", "thick", "able", "category", "actually", "amount", "main",
+    "strong", "first", "second", "third", "exact", "close", "percent", "piece", "red", "fast", "size",
+    "new", "bad", "inside", "thick", "able", "category", "amount", "main",
     "start", "begin", "finish",  # when something starts: "What date do I start cardiac rehab" asks about rehab
 )
 # Words that name who wrote or where, or what about it is asked, never the topic ("What dose of insulin":
 # insulin; "What did the pathologist say about the lymph nodes": lymph nodes).
 _NOT_HEAD_WORDS = (
-    "dose", "dosage", "strength", "amount", "reading", "type", "doctor", "surgeon", "pathologist", "radiologist",
+    "dose", "dosage", "strength", "reading", "type", "doctor", "surgeon", "pathologist", "radiologist",
     "urologist", "specialist", "dietitian", "dietician", "nurse", "physician", "consultant", "gp", "clinic",
     "hospital", "letter", "visit", "appointment", "check", "pre", "op", "post", "time", "date", "name",
     "measurement", "conclusion", "impression", "finding", "summary", "part",
@@ -145,9 +145,16 @@ _NOT_HEAD_WORDS = (
     "blood",  # "the blood level of my cyclosporine"; blood pressure / sugar / count are phrases of their own
     *_DESCRIBING_WORDS,
 )
-_NOT_HEAD = frozenset((*_NOT_HEAD_WORDS, *map(stem, _NOT_HEAD_WORDS)))  # concepts hold stems ("reading" -> "read")
+
+
+def _with_stems(words: tuple[str, ...]) -> frozenset[str]:
+    """The words and their stems: concepts hold stems ("reading" -> "read")."""
+    return frozenset((*words, *map(stem, words)))
+
+
+_NOT_HEAD = _with_stems(_NOT_HEAD_WORDS)
 # A describing word no record uses ("the right amount of water", "his main tablets") is no missing topic either.
-_DESCRIBING = frozenset((*_DESCRIBING_WORDS, *map(stem, _DESCRIBING_WORDS)))
+_DESCRIBING = _with_stems(_DESCRIBING_WORDS)
 _ROLES = frozenset(("doctor", "surgeon", "pathologist", "radiologist", "urologist", "specialist", "dietitian",
                     "dietician", "nurse", "physician", "consultant", "gp"))
 # "What was my blood pressure reading": the number has to be the measurement's, near its name, not any number
@@ -406,7 +413,8 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
             measured = _TARGET.sub(" ", sentence) if kind == "number" else sentence
             typed = holds_kind(measured, kind) or (kind == "reason" and bool(_REASON_HEADING.search(heading)))
             own = _own_tokens(hit, sentence)
-            if typed and named_head and not all(c.covered_by(_own_tokens(hit, measured) | context_tokens) for c in head):
+            measured_own = own if measured == sentence else _own_tokens(hit, measured)
+            if typed and named_head and not all(c.covered_by(measured_own | context_tokens) for c in head):
                 typed = False  # "What was my PSA ...": a sentence that names no PSA does not answer it
             if typed and kind in ("number", "dose") and head and hit.chunk.kind == "text":  # a row's value is in its cells
                 typed = _dose_near(sentence, head) if kind == "dose" else _number_near(measured, head)

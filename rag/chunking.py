@@ -2,8 +2,8 @@
 
 Three kinds of chunk: `text` (a window of one section's prose, starting with the section heading),
 `row` (one row of a table or list: "VITAL SIGNS: Body weight | Date: August 1, 2013 | Result: 81 kg",
-so a question about one value retrieves that exact row; a table's column line goes with each of its rows) and `lab` (one lab result from the Healytics
-parser, written as one short line).
+so a question about one value retrieves that exact row; a table's column line goes with each of its rows) and
+`lab` (one lab result from the Healytics parser, written as one short line).
 """
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def _overlap_start(text: str, start: int, end: int, overlap: int) -> int:
     before = [s for s in starts if s <= target]
     if before:
         return before[-1]
-    if starts and starts[0] < end:
+    if starts:
         return starts[0]
     space = text.find(" ", target, end)  # not mid-word
     return space + 1 if 0 <= space < end - 1 else target

@@ -639,7 +639,8 @@ def _date_order(cells: list[str], columns: list[int]) -> list[int]:
 
     def key(i: int) -> tuple[int, int, int]:
         a, b, year = (int(x) for x in _DATE_CELL.match(cells[i]).groups()[:3])
-        return (year + (2000 if year < 100 else 0), b, a) if day_first else (year + (2000 if year < 100 else 0), a, b)
+        year += 2000 if year < 100 else 0
+        return (year, b, a) if day_first else (year, a, b)
     return sorted(columns, key=key, reverse=True)
 
 
