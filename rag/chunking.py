@@ -11,7 +11,8 @@ import re
 from dataclasses import asdict, dataclass
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
+# A gap that lines up a column: three or more spaces or a tab between words, or spaces beside a table bar.
+_COLUMN_GAP = re.compile(r"\S(?: {3,}|\t)\S| \| |\|  ")
 # Preferred places to end a chunk, best first: paragraph, line, sentence end, any space.
 _BREAKS = ("\n\n", "\n", ". ", "; ", ", ", " ")
 # A heading line: upper-case words ("MEDICATIONS", "DISCHARGE DIAGNOSES:"), no table bar, not too long.
@@ -39,10 +40,20 @@ class Chunk:
         return asdict(self)
 
 
-def clean_page_text(text: str) -> str:
-    """Collapse runs of spaces and blank lines; keep single line breaks (table rows)."""
-    lines = [_SPACES.sub(" ", line).strip() for line in (text or "").replace("\r", "\n").split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+def _page_lines(text: str, keep_spacing: bool) -> list[tuple[str, str]]:
+    """(clean, kept) pairs of a page's lines, a run of blank lines as one: the clean line (spaces collapsed) is
+    read for headings and table rows; the kept one is what the chunk quotes. With `keep_spacing`, a line laid
+    out in columns keeps the author's spacing ("Ticagrelor        | 90 mg"), so a row copied from the record
+    is found as it is; prose and the spacing of a PDF or scan (the extractor's, not the author's) are collapsed."""
+    pairs: list[tuple[str, str]] = []
+    for line in (text or "").replace("\r", "\n").split("\n"):
+        clean = _SPACES.sub(" ", line).strip()
+        if clean or (pairs and pairs[-1][0]):
+            aligned = keep_spacing and bool(_COLUMN_GAP.search(line.strip()))
+            pairs.append((clean, line.strip() if aligned else clean))
+    while pairs and not pairs[-1][0]:
+        pairs.pop()
+    return pairs
 
 
 def split_text(text: str, size: int, overlap: int) -> list[str]:
@@ -114,7 +125,7 @@ def _heading_of(line: str) -> tuple[str, str] | None:
     return None
 
 
-def _sections(pages: list[str]) -> list[_Section]:
+def _sections(pages: list[str], keep_spacing: bool = False) -> list[_Section]:
     """The document cut at its headings; a heading stays in force across a page break."""
     sections: list[_Section] = []
     heading = ""
@@ -122,15 +133,17 @@ def _sections(pages: list[str]) -> list[_Section]:
         current = _Section(heading, number, [], [])
         sections.append(current)
         label = columns = ""
-        for line in clean_page_text(page).split("\n"):
+        for line, kept in _page_lines(page, keep_spacing):
             opened = _heading_of(line)
             if opened:
                 heading, rest = opened
+                if rest and ":" in kept:
+                    rest = kept.split(":", 1)[1].strip()
                 current = _Section(heading, number, [rest] if rest else [], [])
                 sections.append(current)
                 label = columns = ""
             elif " | " in line:
-                row = _LIST_ITEM.sub("", line).strip()
+                row = _LIST_ITEM.sub("", kept).strip()
                 if not columns and column_header(row):
                     columns = row  # "Test | 06/01/2025 | 24/03/2025 | Unit | Range": said with every row below
                     continue
@@ -138,7 +151,7 @@ def _sections(pages: list[str]) -> list[_Section]:
                 same_table = columns and columns.count("|") == row.count("|")
                 current.rows.append((row_heading, f"{columns}\n{row}" if same_table else row))
             else:
-                current.prose.append(line)
+                current.prose.append(kept)
                 item = _LIST_ITEM.sub("", line).strip()
                 label = item if _LABEL.match(item) or _CAPTION.match(item) else label
                 columns = ""
@@ -185,12 +198,14 @@ def _headed(heading: str, text: str) -> str:
     return text if not heading or text.upper().startswith(heading.upper()) else f"{heading}: {text}"
 
 
-def page_chunks(doc_id: str, doc_name: str, pages: list[str], size: int, overlap: int) -> list[Chunk]:
+def page_chunks(doc_id: str, doc_name: str, pages: list[str], size: int, overlap: int,
+                keep_spacing: bool = False) -> list[Chunk]:
     """Chunks of every page, each keeping its 1-based page number and section heading.
 
     Prose (list items included) of short consecutive sections is packed together up to `size`; a longer
     section is cut into overlapping windows that each start with the heading. Every table row
     ("Header: value | Header: value") is its own chunk, headed by its section and the label above it.
+    With `keep_spacing` (a text file), lines keep the author's runs of spaces, so a quote is the record's own.
     """
     chunks: list[Chunk] = []
     packed: list[_Section] = []
@@ -201,7 +216,7 @@ def page_chunks(doc_id: str, doc_name: str, pages: list[str], size: int, overlap
             chunks.append(Chunk(doc_id, doc_name, packed[0].page, text, "text", packed[0].heading))
             packed.clear()
 
-    for section in _sections(pages):
+    for section in _sections(pages, keep_spacing):
         prose = "\n".join(section.prose).strip()
         if prose:
             whole = _headed(section.heading, prose)

@@ -25,6 +25,7 @@ from rag.answerability import ANSWER, REFUSE, Decision, decide, finding_chunks
 from rag.chunking import Chunk, lab_chunks, page_chunks, section_at
 from rag.index import Hit, HybridIndex, search_text
 from rag.prompting import CANNOT_FIND
+from reports.extract import TEXT_SUFFIXES
 from safety.limits import too_long
 from safety.redflags import red_flag_guidance
 from settings import Settings
@@ -138,7 +139,8 @@ class RagService:
                 if info.fingerprint == fingerprint:
                     return f"{name} is already in your records (as {info.name})."
             doc_id = uuid.uuid4().hex[:10]
-            chunks = page_chunks(doc_id, name, pages, self.settings.chunk_size, self.settings.chunk_overlap)
+            chunks = page_chunks(doc_id, name, pages, self.settings.chunk_size, self.settings.chunk_overlap,
+                                 keep_spacing=Path(name).suffix.lower() in TEXT_SUFFIXES)
             labs = lab_chunks(doc_id, name, results)
             embedder = self.embedder
             vectors = embedder.encode([search_text(c) for c in chunks + labs])

@@ -95,3 +95,13 @@ def test_a_dated_caption_above_a_table_heads_its_rows():
     page = "RESULTS\nBLOOD TESTS (taken 07/05/2024)\nTest | Result | Unit | Range\n25-OH vitamin D | 19 | nmol/L | >50"
     [row] = [c for c in page_chunks("d", "letter.txt", [page], 600, 120) if c.kind == "row"]
     assert row.section == "RESULTS - BLOOD TESTS (taken 07/05/2024)"
+
+
+def test_a_text_file_keeps_the_spacing_of_its_aligned_rows_and_collapses_its_prose():
+    page = ("MEDICATIONS ON DISCHARGE:\nAtorvastatin              | 80 mg    | PO | at night\n"
+            "Co-careldopa 25 mg/100 mg tablets  1 tab     07:00, 19:00\nSeen today.  Doing well.")
+    kept = " ".join(c.text for c in page_chunks("d", "letter.txt", [page], 600, 120, keep_spacing=True))
+    assert "Atorvastatin              | 80 mg    | PO | at night" in kept
+    assert "tablets  1 tab     07:00" in kept and "Seen today. Doing well." in kept
+    collapsed = " ".join(c.text for c in page_chunks("d", "letter.pdf", [page], 600, 120))
+    assert "Atorvastatin | 80 mg | PO | at night" in collapsed
