@@ -8,6 +8,7 @@ so a question about one value retrieves that exact row; a table's column line go
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
@@ -277,11 +278,55 @@ def lab_result_line(result, doc_name: str) -> str:
     return line
 
 
-def lab_chunks(doc_id: str, doc_name: str, results) -> list[Chunk]:
-    """One small chunk per lab result of a test the Healytics catalogue knows.
+def printed_line(result, page: str, keep_spacing: bool = False) -> str:
+    """The line of `page` a lab result was read from: the first that names its test and holds its value as a
+    word ("Creatinine | 128 | umol/L | 59 - 104 | H"); '' when none does."""
+    name = (getattr(result, "test", None) or "").casefold()
+    value = getattr(result, "value_text", None) or ""
+    if not name or not value:
+        return ""
+    value_word = re.compile(rf"(?<![\w.,]){re.escape(value.casefold())}(?![\w.,]\d)")
+    for clean, kept in _page_lines(page, keep_spacing):
+        folded = clean.casefold()
+        if name in folded and value_word.search(folded.replace(name, " ", 1)):
+            return kept if _others(folded.replace(name, " ", 1), result) <= MAX_OTHER_NUMBERS else ""
+    return ""
+
+
+# A result's own line holds its value and range, and perhaps an earlier value, a unit's number and dates
+# ("eGFR (CKD-EPI 2021) | 37 L | 33 L | mL/min/1.73m2 | >90", "Creatinine | 128 | umol/L | 59 - 104 (baseline 95,
+# 03/2025)"); a line with more numbers holds other results ("VITALS: T 36.9 C | HR 104 | BP 158/86 | RR 22").
+MAX_OTHER_NUMBERS = 2
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_DATE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}/\d{4}\b")
+
+
+def _others(line: str, result) -> int:
+    """How many numbers of `line`, dates aside, are not the result's value or range limits."""
+    own = {getattr(result, "value_text", None)} | {_fmt(getattr(result, key, None)) for key in ("ref_low", "ref_high")}
+    own |= set(_NUMBER.findall(getattr(result, "ref_text", None) or ""))
+    return sum(number not in own and _fmt(float(number.replace(",", "."))) not in own
+               for number in _NUMBER.findall(_DATE.sub(" ", line)))
+
+
+def lab_chunks(doc_id: str, doc_name: str, results, pages: list[str] | None = None,
+               keep_spacing: bool = False) -> list[Chunk]:
+    """One small chunk per lab result of a test the Healytics catalogue knows: the result as read and flagged
+    ("Creatinine 128 umol/L (ref 59 - 104) high, report X, page 1"), then the line it was printed on when that
+    line is its own ("As printed: Creatinine | 128 | umol/L | 59 - 104 | H"), so a quote of it is the record's
+    words. A line that lists several results ("LABS: WBC 11.2, Hgb 13.4, ...") stays with the text chunks.
 
     Lines the parser could not tie to a catalogued test are left to the text chunks: on clinical
     notes and C-CDA tables they were misreadings ("RxNorm 731241 /2017 (ref 02/10) high").
     """
-    return [Chunk(doc_id, doc_name, int(getattr(r, "page", None) or 1), lab_result_line(r, doc_name), "lab")
-            for r in results or [] if getattr(r, "analyte", None)]
+    known = [r for r in results or [] if getattr(r, "analyte", None)]
+    numbers = [int(getattr(r, "page", None) or 1) for r in known]
+    printed = [printed_line(r, pages[n - 1], keep_spacing) if pages and 0 < n <= len(pages) else ""
+               for r, n in zip(known, numbers)]
+    claims = Counter(zip(numbers, printed))
+    chunks = []
+    for result, number, line in zip(known, numbers, printed):
+        own = line and claims[(number, line)] == 1
+        text = lab_result_line(result, doc_name) + (f"\nAs printed: {line}" if own else "")
+        chunks.append(Chunk(doc_id, doc_name, number, text, "lab"))
+    return chunks

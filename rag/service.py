@@ -139,9 +139,10 @@ class RagService:
                 if info.fingerprint == fingerprint:
                     return f"{name} is already in your records (as {info.name})."
             doc_id = uuid.uuid4().hex[:10]
+            keep_spacing = Path(name).suffix.lower() in TEXT_SUFFIXES
             chunks = page_chunks(doc_id, name, pages, self.settings.chunk_size, self.settings.chunk_overlap,
-                                 keep_spacing=Path(name).suffix.lower() in TEXT_SUFFIXES)
-            labs = lab_chunks(doc_id, name, results)
+                                 keep_spacing)
+            labs = lab_chunks(doc_id, name, results, pages, keep_spacing)
             embedder = self.embedder
             vectors = embedder.encode([search_text(c) for c in chunks + labs])
             if store.index is None:

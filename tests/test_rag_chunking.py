@@ -105,3 +105,19 @@ def test_a_text_file_keeps_the_spacing_of_its_aligned_rows_and_collapses_its_pro
     assert "tablets  1 tab     07:00" in kept and "Seen today. Doing well." in kept
     collapsed = " ".join(c.text for c in page_chunks("d", "letter.pdf", [page], 600, 120))
     assert "Atorvastatin | 80 mg | PO | at night" in collapsed
+
+
+def test_a_lab_result_quotes_its_own_printed_line_but_not_a_line_of_many_results():
+    page = ("Creatinine | 128 | umol/L | 59 - 104   (baseline 95, 03/2025)\n"
+            "LABS: WBC 11.2 K/uL, Hgb 13.4 g/dL, Plt 212 K/uL\n"
+            "VITALS: T 36.9 C | HR 104 | BP 158/86 | RR 22 | SpO2 89% RA")
+
+    def result(test, analyte, value, low=None, high=None):
+        return LabResult(test=test, analyte=analyte, value=value, value_text=f"{value:g}", unit=None, ref_low=low,
+                         ref_high=high, ref_text=None, ref_source="report", flag="normal", page=1)
+
+    results = [result("Creatinine", "creatinine", 128, 59, 104), result("WBC", "wbc", 11.2),
+               result("Hgb", "hemoglobin", 13.4), result("SpO2", "o2_saturation", 89, 94)]
+    creatinine, wbc, _, spo2 = lab_chunks("d1", "note.txt", results, [page], keep_spacing=True)
+    assert creatinine.text.endswith("\nAs printed: Creatinine | 128 | umol/L | 59 - 104   (baseline 95, 03/2025)")
+    assert "As printed" not in wbc.text and "As printed" not in spo2.text
