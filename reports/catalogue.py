@@ -57,6 +57,9 @@ class Analyte:
     molar_mass: float | None = None
     valence: int | None = None
     units: dict[str, float] = field(default_factory=dict)
+    # A unit related to the catalogue's by a line, not a factor: {unit: (a, b)} with catalogue value = a * value + b
+    # (HbA1c: % = 0.09148 * mmol/mol + 2.152, the NGSP/IFCC master equation).
+    affine_units: dict[str, tuple[float, float]] = field(default_factory=dict)
     french_synonyms: tuple[str, ...] = ()
     explanation_fr: dict[str, str] = field(default_factory=dict)   # what/high/low in French, when written
 
@@ -78,6 +81,9 @@ class Analyte:
         """A catalogue value (in the catalogue unit) expressed in the report's unit; None if not reliable."""
         if value is None:
             return None
+        line = self.affine_units.get(units.normalize_unit(printed_unit))
+        if line is not None:
+            return (value - line[1]) / line[0]
         return units.convert(value, self.unit, printed_unit, molar_mass=self.molar_mass, valence=self.valence,
                              extra=dict(self.units) if self.units else None,  # 1 printed unit = v catalogue units
                              count_like=units.is_count_unit(self.unit))
@@ -137,7 +143,9 @@ class Catalogue:
                 range_by_sex={k: _range(v) for k, v in e.get("range_by_sex", {}).items()},
                 critical=_range(e.get("critical")), specimen=e.get("specimen", "blood"),
                 normal_text=e.get("normal_text"), molar_mass=e.get("molar_mass"), valence=e.get("valence"),
-                units=e.get("units", {}), french_synonyms=tuple(e["synonyms"]["fr"]),
+                units=e.get("units", {}),
+                affine_units={units.normalize_unit(k): tuple(v) for k, v in e.get("affine_units", {}).items()},
+                french_synonyms=tuple(e["synonyms"]["fr"]),
                 explanation_fr=e.get("explanation_fr", {})))
         return cls(analytes)
 

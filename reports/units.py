@@ -119,7 +119,7 @@ def looks_like_unit(token: str) -> bool:
 _OTHER_UNITS = re.compile(
     r"(?:x?10\^?\d{1,2}|x?1000|x?10\^3|[^\W\d_]{1,9}\.?|#)?"  # count words: tys, mln, milyon, bin, lakhs, cells
     r"/(?:mm3|cmm|ul|l|nl|dl|ml|hpf|lpf|hmf|champ|100wbc|100leukocytes)"
-    r"|(?:per)?(?:hpf|lpf|100wbc)|mm/h|mm/1h|ml/min(?:/1\.73m2)?|(?:mg|ug|ng|g|umol|mmol)/(?:g|mmol|24h|day|d|kg)"
+    r"|(?:per)?(?:hpf|lpf|100wbc)|mm/h|mm/1h|ml/min(?:/1\.73m2)?|(?:mg|ug|ng|g|umol|mmol)/(?:g|mmol|mol|24h|day|d|kg)"
     r"|gms?/dl|gms?%|g%|mg%|mosm/kg|l/l|g/g|s|%|fl|pg|mmhg|kpa|ratio|index|iu|u|ui|mu|ku|mm|cm|mg|g|ng|copies/ml|au/ml|u/ml|au|ai|"
     r"titer|titre|ug/l|iu/ml|miu/ml|uiu/ml|uu/ml|mui/ml|ui/ml|pmol/l|nmol/l|ng/dl|meq/l|mval/l|mm3|um3|fl/cell")
 

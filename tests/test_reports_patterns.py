@@ -224,3 +224,10 @@ def test_a_cumulative_table_gives_the_latest_dates_value_with_its_unit():
                      "date's (19/03/2025), or a test's last value where that date has none.",
                      "A table has one column per sample date (2025-03-19, 2024-11-02): its results are the latest "
                      "date's (2025-03-19), or a test's last value where that date has none."]
+
+
+def test_hba1c_in_mmol_per_mol_keeps_its_unit_and_is_flagged_without_a_printed_range():
+    # IFCC units (UK and European reports): % = 0.09148 * mmol/mol + 2.152; the catalogue's 4.0-5.6 % is 20-38.
+    high, normal = parse_report("HbA1c 48 mmol/mol\nHbA1c 35 mmol/mol\n").results
+    assert high.unit == "mmol/mol" and high.flag == "high" and normal.flag == "normal"
+    assert round(high.ref_high) == 38 and high.ref_source == "reference_table"
