@@ -76,7 +76,7 @@ def summary_stream(parsed: ParsedReport, settings: Settings) -> Iterator[str]:
     """The plain-language summary as it grows (raises models.registry.ModelUnavailable).
 
     English reports get the guarded LLM summary; the explainer was fine-tuned in English, so a report in another
-    language gets a summary computed in that language instead.
+    language gets a summary computed by code instead (in French for a French report, else in English).
     """
     from models.registry import get_report_llm
 

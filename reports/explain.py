@@ -83,13 +83,17 @@ _WORDING = {
 
 
 def report_language(results: Iterable[LabResult], catalogue: Catalogue | None = None) -> str:
-    """'fr' when most results were printed under a French name of the catalogue (or with French accents), else 'en'."""
+    """'fr' when most results were printed under a French name of the catalogue (or with French accents), 'ru' when
+    most names are in Cyrillic, else 'en'. Only English reports get the model's summary: the explainer was
+    fine-tuned on English findings, and it garbles names in other scripts (it wrote 'Индеkс' for 'Индекс')."""
     catalogue = catalogue or get_catalogue()
-    votes = {"fr": 0, "en": 0}
+    votes = {"fr": 0, "en": 0, "ru": 0}
     for result in results:
         analyte = catalogue.get(result.analyte) if result.analyte else None
         name = normalize_name(re.sub(r"\([^)]*\)", " ", result.test))
-        if re.search(r"[éèêàùç]", result.test.lower()):
+        if re.search(r"[\u0400-\u04ff]", result.test):
+            votes["ru"] += 1
+        elif re.search(r"[éèêàùç]", result.test.lower()):
             votes["fr"] += 1
         elif analyte is not None:
             french = {normalize_name(s) for s in analyte.french_synonyms}
@@ -98,7 +102,8 @@ def report_language(results: Iterable[LabResult], catalogue: Catalogue | None = 
                 votes["fr"] += 1
             elif name in english:
                 votes["en"] += 1
-    return "fr" if votes["fr"] > votes["en"] else "en"
+    language = max(votes, key=votes.get)
+    return language if votes[language] > votes["en"] else "en"
 
 
 
@@ -297,7 +302,8 @@ def all_checks(*checks):
 
 
 def computed_summary(results: list[LabResult], language: str = "en") -> str:
-    """A short summary written by code from the flags (used where no model summary is trusted, e.g. French)."""
+    """A short summary written by code from the flags (used where no model summary is trusted: a French or Russian
+    report); in French for a French report, else in English."""
     outside = [r for r in ordered(results) if r.is_abnormal]
     flag_word = (lambda r: FLAG_WORDS_FR.get(r.flag, r.flag)) if language == "fr" else \
         (lambda r: r.flag.replace("_", " "))

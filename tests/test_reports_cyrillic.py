@@ -161,3 +161,19 @@ def test_russian_unit_read_in_latin_look_alikes(printed, unit):
 def test_ocr_marks_before_a_name_are_dropped():
     rows = parse_report("‹ Средняя конц. гемоглобина (MCHC)    308.00    г/л    (322.00-355.00)\n").results
     assert [(r.test, r.analyte, r.flag) for r in rows] == [("Средняя конц. гемоглобина (MCHC)", "mchc", "low")]
+
+
+def test_a_russian_report_gets_a_computed_summary_not_the_models(monkeypatch):
+    import models.registry
+    from reports.analysis import summary_stream
+    from reports.explain import report_language
+    from settings import get_settings
+
+    def no_model(settings):
+        raise AssertionError("the English-trained explainer must not summarise a Russian report")
+
+    monkeypatch.setattr(models.registry, "get_report_llm", no_model)
+    report = parse_report(RUSSIAN_REPORT)
+    assert report_language(report.results) == "ru"
+    *_, summary = summary_stream(report, get_settings())
+    assert "outside the reference range: Лейкоциты (WBC) (high), Глюкоза (high)." in summary
