@@ -9,6 +9,7 @@ from reports.explain import (
     catalogue_explanation,
     computed_summary,
     findings_text,
+    names_a_result,
     report_language,
     stream_llm_explanation,
 )
@@ -76,7 +77,9 @@ def summary_stream(parsed: ParsedReport, settings: Settings) -> Iterator[str]:
     """The plain-language summary as it grows (raises models.registry.ModelUnavailable).
 
     English reports get the guarded LLM summary; the explainer was fine-tuned in English, so a report in another
-    language gets a summary computed by code instead (in French for a French report, else in English).
+    language gets a summary computed by code instead (in French for a French report, else in English). So does a
+    report whose model summary, once its unchecked sentences are dropped, names none of the results it is about
+    (on the Chinese dev photo only one of the model's questions for the doctor was left).
     """
     from models.registry import get_report_llm
 
@@ -84,8 +87,12 @@ def summary_stream(parsed: ParsedReport, settings: Settings) -> Iterator[str]:
     if language != "en":
         yield computed_summary(parsed.results, language)
         return
-    yield from stream_llm_explanation(parsed.results, get_report_llm(settings), age=parsed.age, sex=parsed.sex,
-                                      max_new_tokens=settings.max_new_tokens)
+    text = ""
+    for text in stream_llm_explanation(parsed.results, get_report_llm(settings), age=parsed.age, sex=parsed.sex,
+                                       max_new_tokens=settings.max_new_tokens):
+        yield text
+    if not names_a_result(text, parsed.results):
+        yield computed_summary(parsed.results)
 
 
 def llm_summary(parsed: ParsedReport, settings: Settings) -> str:

@@ -191,6 +191,16 @@ def _result_names(results: list[LabResult], catalogue: Catalogue) -> list[tuple[
     return sorted((pair for pair in names if pair[0]), key=lambda pair: -len(pair[0]))
 
 
+def names_a_result(text: str, results: list[LabResult], catalogue: Catalogue | None = None) -> bool:
+    """Whether a summary says something of the results it is about: a sentence, not a question for the doctor,
+    that names an abnormal result when any is abnormal, else any result."""
+    catalogue = catalogue or get_catalogue()
+    statements = [part for part in re.split(r"(?<=[.!?])\s+|\n", text) if not part.rstrip().endswith("?")]
+    padded = f" {normalize_name(' '.join(statements))} "
+    wanted = [r for r in results if r.is_abnormal] or list(results)
+    return any(f" {name} " in padded for name, _ in _result_names(wanted, catalogue))
+
+
 def _fallback_for(results: list[LabResult], catalogue: Catalogue):
     """Guard fallback: the catalogue wording of the result a rejected sentence talks about."""
     names = _result_names(results, catalogue)

@@ -72,3 +72,18 @@ def test_an_invented_word_or_claim_in_the_summary_is_dropped():
              "Platelets are normal. Low platelets are caused by eating too many carrots.")
     *_, text = stream_llm_explanation(results(), ScriptedLLM(reply))
     assert "anteprolizondo" not in text and "carrots" not in text and "Platelets are normal." in text
+
+
+def test_a_model_summary_that_says_nothing_of_the_results_gives_way_to_the_computed_one(monkeypatch):
+    import models.registry
+    from reports.analysis import summary_stream
+
+    document, parsed = read_and_parse(SAMPLE, Settings())
+    reply = "Here is a summary.\n\nQuestions to ask your doctor:\n- Why is my hematocrit low?"
+    monkeypatch.setattr(models.registry, "get_report_llm", lambda settings: ScriptedLLM(reply))
+    *_, final = summary_stream(parsed, Settings())
+    assert final.startswith(f"{sum(r.is_abnormal for r in parsed.results)} of your {len(parsed.results)} results")
+    reply = "Your hematocrit is below the usual range.\n\nQuestions to ask your doctor:\n- Why is it low?"
+    monkeypatch.setattr(models.registry, "get_report_llm", lambda settings: ScriptedLLM(reply))
+    *_, final = summary_stream(parsed, Settings())
+    assert final.startswith("Your hematocrit is below the usual range.")
