@@ -271,11 +271,12 @@ def lab_result_line(result, doc_name: str) -> str:
         line += f" (ref {ref})"
     if flag and flag != "unknown":
         line += f" {flag}"
-    line += f", report {doc_name}"
-    page = getattr(result, "page", None)
-    if page:
-        line += f", page {page}"
-    return line
+    return line + lab_citation(doc_name, getattr(result, "page", None))
+
+
+def lab_citation(doc_name: str, page: int | None) -> str:
+    """The end of a lab result's line that says where it was read: ', report X, page 2'."""
+    return f", report {doc_name}" + (f", page {page}" if page else "")
 
 
 def printed_line(result, page: str, keep_spacing: bool = False) -> str:

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rag.answerability import ANSWER, REFUSE, Decision, decide, finding_chunks
-from rag.chunking import Chunk, lab_chunks, page_chunks, section_at
+from rag.chunking import Chunk, lab_chunks, lab_citation, page_chunks, section_at
 from rag.index import Hit, HybridIndex, search_text
 from rag.prompting import CANNOT_FIND
 from reports.extract import TEXT_SUFFIXES
@@ -256,10 +256,11 @@ class RagService:
         location = _location(best.hit.chunk, documents.get(best.hit.chunk.doc_id), best.sentence)
         where = f"{best.hit.chunk.doc_name}, {location}"
         if decision.verdict == ANSWER:
-            yield RagAnswer(f"From {where}: \u201c{_unheaded(best.sentence, location)}\u201d [{number}]", False, sources)
+            yield RagAnswer(f"From {where}: \u201c{_quoted(best.sentence, best.hit.chunk, location)}\u201d [{number}]",
+                            False, sources)
             return
         passage = best.hit.chunk.text if len(best.hit.chunk.text) <= PARTIAL_PASSAGE_CHARS else best.sentence
-        yield RagAnswer(f"This may answer it, from {where}: \u201c{_unheaded(passage, location)}\u201d [{number}]",
+        yield RagAnswer(f"This may answer it, from {where}: \u201c{_quoted(passage, best.hit.chunk, location)}\u201d [{number}]",
                         False, sources)
 
     # ---- kept records of logged-in users -----------------------------------------------------
@@ -336,8 +337,12 @@ class RagService:
 
 
 
-def _unheaded(text: str, location: str) -> str:
-    """The quote without the section heading the chunker put in front, when the citation names it."""
+def _quoted(text: str, chunk: Chunk, location: str) -> str:
+    """The quote without what its citation already says: the section heading the chunker put in front, or a lab
+    result's ', report X, page 2'."""
+    if chunk.kind == "lab":
+        cited = lab_citation(chunk.doc_name, chunk.page)
+        text = text.replace(cited if cited in text else lab_citation(chunk.doc_name, None), "", 1)
     return text[len(location) + 2:] if location and text.startswith(f"{location}: ") else text
 
 

@@ -58,6 +58,8 @@ def test_answer_quotes_the_record_and_cites_it(service, store):
     answer = service.answer(session, "What was my hemoglobin?")
     assert not answer.abstained and answer.answer.startswith("From lab_report.txt")
     assert "10.2 g/dL" in answer.answer and "[1]" in answer.answer
+    assert "report lab_report.txt" not in answer.answer  # the citation says where; the quote does not repeat it
+    assert "report lab_report.txt" in answer.sources[0].text
     assert answer.sources[0].doc == "lab_report.txt" and "10.2" in answer.sources[0].text
 
 
