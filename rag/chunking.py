@@ -279,18 +279,21 @@ def lab_citation(doc_name: str, page: int | None) -> str:
     return f", report {doc_name}" + (f", page {page}" if page else "")
 
 
-def printed_line(result, page: str, keep_spacing: bool = False) -> str:
-    """The line of `page` a lab result was read from: the first that names its test and holds its value as a
-    word ("Creatinine | 128 | umol/L | 59 - 104 | H"); '' when none does."""
+def printed_line(result, lines: list[tuple[str, str]]) -> str:
+    """The line a lab result was read from, of a page's (clean, kept) `lines` (`_page_lines`): the first that names
+    its test and holds its value as a word ("Creatinine | 128 | umol/L | 59 - 104 | H"); '' when none does."""
     name = (getattr(result, "test", None) or "").casefold()
     value = getattr(result, "value_text", None) or ""
     if not name or not value:
         return ""
     value_word = re.compile(rf"(?<![\w.,]){re.escape(value.casefold())}(?![\w.,]\d)")
-    for clean, kept in _page_lines(page, keep_spacing):
+    for clean, kept in lines:
         folded = clean.casefold()
-        if name in folded and value_word.search(folded.replace(name, " ", 1)):
-            return kept if _others(folded.replace(name, " ", 1), result) <= MAX_OTHER_NUMBERS else ""
+        if name not in folded:
+            continue
+        rest = folded.replace(name, " ", 1)
+        if value_word.search(rest):
+            return kept if _others(rest, result) <= MAX_OTHER_NUMBERS else ""
     return ""
 
 
@@ -322,8 +325,8 @@ def lab_chunks(doc_id: str, doc_name: str, results, pages: list[str] | None = No
     """
     known = [r for r in results or [] if getattr(r, "analyte", None)]
     numbers = [int(getattr(r, "page", None) or 1) for r in known]
-    printed = [printed_line(r, pages[n - 1], keep_spacing) if pages and 0 < n <= len(pages) else ""
-               for r, n in zip(known, numbers)]
+    lines = {n: _page_lines(pages[n - 1], keep_spacing) for n in set(numbers) if pages and 0 < n <= len(pages)}
+    printed = [printed_line(r, lines.get(n, [])) for r, n in zip(known, numbers)]
     claims = Counter(zip(numbers, printed))
     chunks = []
     for result, number, line in zip(known, numbers, printed):

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 
 from reports.catalogue import Catalogue, get_catalogue, normalize_name
 from reports.parser import FLAG_WORDS_FR, LabResult
-from safety.guard import StreamGuard
+from safety.guard import SENTENCE_BREAK, StreamGuard
 from safety.repetition import RepetitionStoppingCriteria, strip_repetition
 
 URGENT_ADVICE = ("Contact your doctor today, or seek urgent care (call your local emergency number) "
@@ -195,7 +195,7 @@ def names_a_result(text: str, results: list[LabResult], catalogue: Catalogue | N
     """Whether a summary says something of the results it is about: a sentence, not a question for the doctor,
     that names an abnormal result when any is abnormal, else any result."""
     catalogue = catalogue or get_catalogue()
-    statements = [part for part in re.split(r"(?<=[.!?])\s+|\n", text) if not part.rstrip().endswith("?")]
+    statements = [part for part in SENTENCE_BREAK.split(text) if not part.rstrip().endswith("?")]
     padded = f" {normalize_name(' '.join(statements))} "
     wanted = [r for r in results if r.is_abnormal] or list(results)
     return any(f" {name} " in padded for name, _ in _result_names(wanted, catalogue))
