@@ -156,22 +156,69 @@ def _open_image(path: Path):
     return ImageOps.exif_transpose(image).convert("RGB")
 
 
-def _ocr_engine():
+def _rapidocr(threads: int):
+    from rapidocr import RapidOCR
+
+    # No text-direction classifier: on upright pages it turned short units upside down ('g/dL' read as
+    # '7p/6', 'mg/dl' as 'lP/8u1'; 9 of 10 dev scans), and it costs time on every box.
+    # onnxruntime's memory arena on, one inter-op thread: the same text 30% faster than rapidocr's defaults
+    # (arena off, -1 threads): 7 dev photos in 26.2 s against 37.9 s on the 2-core box (scripts/benchmark_reports.py).
+    # One box per recognition batch: a batch is padded to its widest box; batches of 1 / 6 / 16 / 32 took
+    # 8.4 / 9.2 / 10.0 / 12.6 s to read the boxes of dev photos 05-07, with the same real_reports_dev scores.
+    return RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False, "Det.box_thresh": 0.3,
+                            "Det.unclip_ratio": 2.0, "Rec.rec_batch_num": 1,
+                            "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
+                            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                            "EngineConfig.onnxruntime.inter_op_num_threads": 1})
+
+
+TEXT_SCORE = 0.5   # RapidOCR's own cut: a box read with less confidence is dropped, as RapidOCR itself does
+
+
+@dataclass
+class PageReader:
+    """RapidOCR's text detector on every core, and one single-threaded recogniser per core that reads its share of
+    the boxes at the same time: the boxes of the 7 dev photos took 17.6 s instead of 22.9 s with one recogniser on
+    two threads, with the same texts (small inputs use one thread better than two)."""
+    detector: object
+    recognisers: list
+
+    @classmethod
+    def load(cls) -> PageReader:
+        cores = os.cpu_count() or 1
+        return cls(_rapidocr(cores), [_rapidocr(1) for _ in range(cores)])
+
+    def read(self, array) -> list[tuple[object, str]]:
+        """(quad in `array` pixels, text) of every box read with RapidOCR's confidence; [] when there is no text."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from rapidocr.main import RapidOCRError
+        from rapidocr.utils.process_img import map_boxes_to_original
+
+        image, record = self.detector.preprocess_img(array)
+        try:
+            crops, detected = self.detector.detect_and_crop(image, record)
+        except RapidOCRError:
+            return []
+        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(crops[i].shape[0], 1))
+        shares = [order[k::len(self.recognisers)] for k in range(len(self.recognisers))]
+        with ThreadPoolExecutor(len(self.recognisers)) as pool:
+            readings = list(pool.map(lambda job: job[0].recognize_txt([crops[i] for i in job[1]]) if job[1] else None,
+                                     zip(self.recognisers, shares)))
+        texts: dict[int, tuple[str, float]] = {}
+        for share, reading in zip(shares, readings):
+            if reading is not None:
+                texts.update(zip(share, zip(reading.txts, reading.scores)))
+        boxes = map_boxes_to_original(detected.boxes, record, array.shape[0], array.shape[1])
+        return [(boxes[i], texts[i][0]) for i in range(len(crops))
+                if str(texts[i][0]).strip() and texts[i][1] >= TEXT_SCORE]
+
+
+def _page_reader() -> PageReader:
     from models.registry import REGISTRY
 
-    def load():
-        from rapidocr import RapidOCR
-        # No text-direction classifier: on upright pages it turned short units upside down ('g/dL' read as
-        # '7p/6', 'mg/dl' as 'lP/8u1'; 9 of 10 dev scans), and it costs time on every box.
-        # onnxruntime's memory arena on, one inter-op thread: the same text 30% faster than rapidocr's defaults
-        # (arena off, -1 threads): 7 dev photos in 26.2 s against 37.9 s on the 2-core box (scripts/benchmark_reports.py).
-        return RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False, "Det.box_thresh": 0.3,
-                                "Det.unclip_ratio": 2.0,
-                                "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
-                                "EngineConfig.onnxruntime.intra_op_num_threads": os.cpu_count() or 1,
-                                "EngineConfig.onnxruntime.inter_op_num_threads": 1})
-
-    return REGISTRY.get_or_load("rapidocr", load, feature="Healytics (scanned reports)", source="rapidocr (PyPI wheel)")
+    return REGISTRY.get_or_load("rapidocr", PageReader.load, feature="Healytics (scanned reports)",
+                                source="rapidocr (PyPI wheel)")
 
 
 def _ocr_image(image, notes: list[str] | None = None) -> str:
@@ -184,13 +231,11 @@ def _ocr_image(image, notes: list[str] | None = None) -> str:
         image = image.resize((int(image.width * scale), int(image.height * scale)))
     width = image.width
     with _ocr_lock:
-        output = _ocr_engine()(np.asarray(image))
-    boxes, texts = getattr(output, "boxes", None), getattr(output, "txts", None)
-    if boxes is None or texts is None or len(texts) == 0:
+        items = _page_reader().read(np.asarray(image))
+    if not items:
         raise DocumentError("No readable text found in the image: please upload a sharper, well-lit photo or scan.")
-    items = [(b, t) for b, t in zip(boxes, texts)]
     angle = page_skew([box for box, _ in items])
-    if letters_vanished(texts):
+    if letters_vanished([text for _, text in items]):
         from reports import tesseract
 
         words = tesseract.read_page(image) if tesseract.available() else None

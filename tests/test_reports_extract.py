@@ -94,3 +94,20 @@ def test_scanned_pdf_uses_ocr():
     document = extract_document(ROOT / "tests" / "data" / "reports" / "hand_06_coag_gas_scan.pdf", max_pages=5,
                                 max_bytes=10**7)
     assert document.ocr_used and "Fibrinogen" in document.pages[0]
+
+
+@pytest.mark.slow
+def test_page_reader_reads_the_boxes_rapidocr_reads():
+    """The detector plus one recogniser per core returns RapidOCR's own reading of a photo: same boxes, same texts."""
+    import numpy as np
+    from PIL import Image
+
+    from reports.extract import PageReader, _rapidocr
+
+    page = np.asarray(Image.open(ROOT / "tests" / "data" / "reports" / "hand_04_pipe_flag_first.png").convert("RGB"))
+    reader = PageReader(_rapidocr(2), [_rapidocr(1), _rapidocr(1)])
+    expected = _rapidocr(2)(page)
+    items = reader.read(page)
+    assert [text for _, text in items] == list(expected.txts) and len(items) > 10
+    assert all(np.allclose(box, want) for (box, _), want in zip(items, expected.boxes))
+    assert reader.read(np.full((200, 300, 3), 255, dtype=np.uint8)) == []
