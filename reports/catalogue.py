@@ -1,5 +1,6 @@
-"""The analyte catalogue (`data/analytes.json`): names in English, French and Russian, units, typical adult
-reference ranges, critical limits and patient-level explanations, with lookups by printed name."""
+"""The analyte catalogue (`data/analytes.json`): names in English, French and Russian (and Italian, Spanish,
+Portuguese, German, Polish and Turkish for common tests), units, typical adult reference ranges, critical limits
+and patient-level explanations, with lookups by printed name."""
 from __future__ import annotations
 
 import json
@@ -14,11 +15,15 @@ from reports import units
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "data" / "analytes.json"
 
 
+# Letters that Unicode does not decompose into a base letter and an accent (Polish 'ł', Turkish 'ı', German 'ß').
+_FOLD = str.maketrans({"ł": "l", "ı": "i", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d"})
+
+
 def normalize_name(name: str) -> str:
     """Lower case, no accents, punctuation collapsed: 'Hémoglobine (Hb)' -> 'hemoglobine hb'. Cyrillic letters are
     kept ('Гемоглобин (HGB)' -> 'гемоглобин hgb'; 'й' and 'ё' fold to 'и' and 'е' as accents do)."""
     text = unicodedata.normalize("NFKD", name.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c)).replace("γ", "gamma")
+    text = "".join(c for c in text if not unicodedata.combining(c)).replace("γ", "gamma").translate(_FOLD)
     return re.sub(r"[^a-z0-9%#+а-я]+", " ", text).strip()
 
 
@@ -137,7 +142,7 @@ class Catalogue:
         for e in raw["analytes"]:
             analytes.append(Analyte(
                 id=e["id"], name=e["name"], panel=e["panel"], unit=e["unit"],
-                synonyms=tuple(e["synonyms"]["en"] + e["synonyms"]["fr"] + e["synonyms"].get("ru", [])),
+                synonyms=tuple(name for names in e["synonyms"].values() for name in names),
                 what=e["explanation"]["what"], high_text=e["explanation"]["high"], low_text=e["explanation"]["low"],
                 source=e["source"], range=_range(e.get("range")),
                 range_by_sex={k: _range(v) for k, v in e.get("range_by_sex", {}).items()},
@@ -169,6 +174,8 @@ class Catalogue:
             core = re.sub(r"\b(?:abs|absolute|count|counts)\b", " ", norm).split()
             if core:
                 tries += [" ".join(core) + " absolute", " ".join(core) + "s absolute"]
+        # 'Nötrofil %' / 'Lenfosit#': the share or the count of a differential, told apart later by the unit
+        tries.append(re.sub(r"\s*[%#]+$", "", norm))
         for attempt in tries:
             key = attempt if isinstance(attempt, str) else " ".join(attempt)
             ocr_fixed = re.sub(r"(?<=[a-z])0|0(?=[a-z])", "o", key)  # OCR reads 'O' as zero: 'pC02'
@@ -176,6 +183,13 @@ class Catalogue:
             for variant in (key, key.replace(" ", ""), ocr_fixed, *plural):
                 if variant in self._by_name:
                     return self._by_name[variant]
+        # 'RBC-Alyuvarlar', 'HGB-Hemoglobin': an abbreviation and the local name, both naming the same test
+        # ('TSH-Receptor Antibodies' is another test: its second part names none)
+        parts = re.fullmatch(r"\s*([A-Z]{3,})\s*-\s*([^\W\d_]{3,})\s*", name)
+        if parts:
+            first, second = (self._by_name.get(normalize_name(part)) for part in parts.groups())
+            if first and first == second:
+                return first
         for attempt in tries[:3]:  # a Russian name OCR'd partly in Latin look-alikes: 'AnAT' is 'АлАТ'
             key = attempt if isinstance(attempt, str) else " ".join(attempt)
             for variant in (skeleton(key), skeleton(key).replace(" ", "")):

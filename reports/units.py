@@ -18,15 +18,16 @@ _UNITS_OF_ACTIVITY = {"iu": 1.0, "u": 1.0, "ui": 1.0, "miu": 1e-3, "mu": 1e-3, "
 _VOLUME = {"l": 1.0, "dl": 0.1, "cl": 0.01, "ml": 1e-3, "ul": 1e-6, "mm3": 1e-6, "nl": 1e-9}
 _TIME = {"s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0, "seconde": 1.0, "secondes": 1.0,
          "min": 60.0, "mn": 60.0}
-_COUNT_PREFIX = {"": 1.0, "k": 1e3, "thou": 1e3, "m": 1e6, "mill": 1e6, "g": 1e9, "t": 1e12, "cells": 1.0, "#": 1.0,
-                 "cell": 1.0}
+# Thousands and millions as printed in English, Polish ('tys/µl', 'mln/µl') and German ('Tsd/µl', 'Mio/µl').
+_COUNT_PREFIX = {"": 1.0, "k": 1e3, "thou": 1e3, "tys": 1e3, "tsd": 1e3, "m": 1e6, "mill": 1e6, "mln": 1e6, "mio": 1e6,
+                 "g": 1e9, "t": 1e12, "cells": 1.0, "cell": 1.0, "#": 1.0}
 
 _MASS_RE = re.compile(r"^(kg|g|mg|ug|ng|pg)/(l|dl|cl|ml|ul)$")
 _AMOUNT_RE = re.compile(r"^(mol|mmol|umol|nmol|pmol)/(l|dl|ml)$")
 _EQUIV_RE = re.compile(r"^(eq|meq|ueq)/(l|dl|ml)$")
 _ACTIVITY_RE = re.compile(r"^(iu|u|ui|miu|mu|mui|uiu|uu|uui|kiu|ku|kui)/(l|dl|ml)$")
 _POWER_RE = re.compile(r"^(?:x)?10(?:\^|\*|e)?(\d{1,2})/(l|dl|ml|ul|mm3|nl)$")
-_COUNT_RE = re.compile(r"^(k|thou|m|mill|g|t|cells|cell|#)?/(l|ul|mm3|nl)$")
+_COUNT_RE = re.compile(r"^(k|thou|tys|tsd|m|mill|mln|mio|g|t|cells|cell|#)?/(l|ul|mm3|nl)$")
 
 # Tokens accepted as a printed unit even though they have no '/' or '%'.
 KNOWN_BARE_UNITS = {"fl", "pg", "s", "sec", "seconds", "secondes", "mmhg", "kpa", "ratio", "index", "units", "unit",

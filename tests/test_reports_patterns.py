@@ -231,3 +231,41 @@ def test_hba1c_in_mmol_per_mol_keeps_its_unit_and_is_flagged_without_a_printed_r
     high, normal = parse_report("HbA1c 48 mmol/mol\nHbA1c 35 mmol/mol\n").results
     assert high.unit == "mmol/mol" and high.flag == "high" and normal.flag == "normal"
     assert round(high.ref_high) == 38 and high.ref_source == "reference_table"
+
+
+def test_italian_report_maps_names_and_calls_critical_values_critical():
+    got = rows("italian_critical.txt")
+    assert {name: r.analyte for name, r in got.items()} == {
+        "Potassio": "potassium", "Sodio": "sodium", "Emoglobina": "hemoglobin", "Glicemia": "glucose",
+        "Creatinina": "creatinine", "Globuli bianchi": "wbc", "GOT": "ast", "Colesterolo HDL": "hdl"}
+    assert got["Potassio"].flag == "critical_high" and got["Sodio"].flag == "critical_low"
+    assert got["Emoglobina"].flag == "critical_low" and got["Glicemia"].flag == "low"  # 42 mg/dL: low, not below 40
+    assert "critical" in urgent_banner(list(got.values())).lower()
+
+
+def test_polish_counts_in_thousands_and_millions_per_microlitre():
+    got = rows("polish_counts.txt")
+    assert got["Płytki krwi"].analyte == "platelets" and got["Płytki krwi"].flag == "critical_low"  # 15 tys/µl
+    assert got["Leukocyty"].analyte == "wbc" and got["Erytrocyty"].analyte == "rbc"
+    assert got["Glukoza (ICD-9: L43)"].analyte == "glucose" and got["Potas"].flag == "critical_low"
+
+
+def test_turkish_abbreviation_and_local_name_and_differential_share_or_count():
+    got = rows("turkish_hemogram.txt")
+    assert [got[n].analyte for n in ("WBC-Akyuvarlar", "RBC-Alyuvarlar", "HGB-Hemoglobin")] == ["wbc", "rbc",
+                                                                                               "hemoglobin"]
+    assert got["Nötrofil %"].analyte == "neutrophils_pct" and got["Nötrofil #"].analyte == "neutrophils_abs"
+    assert got["Lenfosit#"].analyte == "lymphocytes_abs"
+
+
+@pytest.mark.parametrize("name, unit, analyte", [
+    ("Glucosa", "mg/dL", "glucose"), ("Potasio", "mmol/L", "potassium"), ("Hemácias", "10^6/uL", "rbc"),
+    ("Kalium", "mmol/l", "potassium"), ("Thrombozyten", "Tsd/µl", "platelets"), ("Gesamteiweiß", "g/dl", "total_protein"),
+    ("Quick", "%", "pt_percent"), ("Żelazo", "µg/dl", "iron"), ("Kırmızı küre", "10^6/uL", "rbc"),
+    ("TSH-Receptor Antibodies", "IU/L", None), ("Pro-BNP", "pg/mL", None), ("RDW-SD", "fL", None),
+])
+def test_catalogue_names_in_other_languages(name, unit, analyte):
+    from reports.catalogue import get_catalogue
+
+    found = get_catalogue().lookup(name, unit)
+    assert (found.id if found else None) == analyte
