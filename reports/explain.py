@@ -343,7 +343,23 @@ def stream_llm_explanation(results: list[LabResult], llm, *, age: int | None = N
     stats = getattr(llm, "last_stats", None)
     if stats is not None and stats.new_tokens >= max_new_tokens:  # cut off by the token budget
         text = drop_unfinished_sentence(text)
-    yield text
+    yield drop_empty_headings(text)
+
+
+_HEADING = re.compile(r"[^.!?\n]{1,60}:")
+
+
+def drop_empty_headings(text: str) -> str:
+    """The text without a heading whose lines the guards all dropped ('Questions to ask your doctor:' at the end)."""
+    lines = text.split("\n")
+    kept = []
+    for i, line in enumerate(lines):
+        if _HEADING.fullmatch(line.strip()):
+            following = next((later.strip() for later in lines[i + 1:] if later.strip()), "")
+            if not following or _HEADING.fullmatch(following):
+                continue
+        kept.append(line)
+    return "\n".join(kept).strip()
 
 
 def drop_unfinished_sentence(text: str) -> str:

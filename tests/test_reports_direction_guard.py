@@ -87,3 +87,12 @@ def test_a_model_summary_that_says_nothing_of_the_results_gives_way_to_the_compu
     monkeypatch.setattr(models.registry, "get_report_llm", lambda settings: ScriptedLLM(reply))
     *_, final = summary_stream(parsed, Settings())
     assert final.startswith("Your hematocrit is below the usual range.")
+
+
+def test_a_heading_left_without_its_lines_is_dropped():
+    reply = "Your hematocrit is below the usual range.\n\nQuestions to ask your doctor:\n- Is my ferritin of 999 ng/mL why?"
+    *_, text = stream_llm_explanation(results(), ScriptedLLM(reply))
+    assert text == "Your hematocrit is below the usual range."
+    reply = "Your hematocrit is below the usual range.\n\nQuestions to ask your doctor:\n- Why is it low?"
+    *_, text = stream_llm_explanation(results(), ScriptedLLM(reply))
+    assert text.endswith("Questions to ask your doctor:\n- Why is it low?")
