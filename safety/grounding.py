@@ -81,7 +81,6 @@ def _matches(word: str, support: set[str]) -> bool:
 
 
 @lru_cache(maxsize=2)
-@lru_cache(maxsize=2)
 def load_vocabulary(path: Path = VOCABULARY_PATH) -> dict[str, float]:
     """Stem -> share of knowledge-base passages that use it (written by scripts/build_knowledge.py)."""
     with gzip.open(path, "rt", encoding="utf-8") as handle:
