@@ -113,12 +113,16 @@ _VALUE = re.compile(
 _RANGE_PREFIX = (r"(?:(?:ref(?:erence)?\.?|reference range|ref\.? range|normal range|normals?|range|"
                  r"r[ée]f(?:[ée]rence)?s?\.?|valeurs? (?:de r[ée]f[ée]rence|normales?|usuelles?)|v\.?r\.?|n\.?v\.?|vn)"
                  r"\s*[:=]?\s*)?")
-_RANGE_BETWEEN = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<lo>" + _NUM + r")\s*(?:-|–|—|~|to|à|a|/)\s*"
+_RANGE_BETWEEN = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<lo>" + _NUM + r")\s*(?:-|–|—|~|to|à|a|/|bis|at[ée]|hasta|do)\s*"
                             r"(?P<hi>" + _NUM + r")\s*[\])]?", re.IGNORECASE)
+# "Up to" / "above" in English, French, Italian, Spanish, Portuguese, German and Polish ("fino a 200", "hasta 200",
+# "até 150", "inferior a 190", "bis 200", "poniżej 5", "maggiore di 40", "acima de 60").
 _RANGE_BELOW = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op><\s?or\s?=|<=|<|≤|up to|below|less than|inf[ée]rieur(?:e)? [àa]|"
-                          r"inf\.? [àa]|jusqu'[àa])\s*(?P<hi>" + _NUM + r")\s*[\])]?", re.IGNORECASE)
+                          r"inf\.? [àa]|jusqu'[àa]|fino a|inferiore a|minore di|hasta|menor (?:a|de|que)|inferior a|"
+                          r"at[ée]|bis|unter|kleiner als|poni[żz]ej)\s*(?P<hi>" + _NUM + r")\s*[\])]?", re.IGNORECASE)
 _RANGE_ABOVE = re.compile(r"[\[(]?\s*" + _RANGE_PREFIX + r"(?P<op>>\s?or\s?=|>=|>|≥|above|greater than|over|sup[ée]rieur(?:e)? [àa]|"
-                          r"sup\.? [àa])\s*(?P<lo>" + _NUM + r")\s*[\])]?", re.IGNORECASE)
+                          r"sup\.? [àa]|superiore a|maggiore di|oltre|mayor (?:a|de|que)|superior a|maior (?:que|de)|"
+                          r"acima de|[üu]ber|gr[öo](?:ß|ss)er als|powy[żz]ej)\s*(?P<lo>" + _NUM + r")\s*[\])]?", re.IGNORECASE)
 _RANGE_QUAL = re.compile(r"[\[(]\s*" + _RANGE_PREFIX + r"(?P<text>" + _QUALITATIVE + r")\s*[\])]"
                          r"|" + r"(?:ref(?:erence)?|r[ée]f[ée]rence|normal range|range)\s*[:=]?\s*(?P<text2>" + _QUALITATIVE + r")",
                          re.IGNORECASE)
@@ -180,15 +184,23 @@ _SEX_MAP = {"male": "male", "m": "male", "masculin": "male", "homme": "male", "m
 
 
 # --- number normalisation -------------------------------------------------------------------------
+# A count with dots between groups of three digits ('8.500 /mm3', '150.000 a 450.000 /mm³'): the thousands of a
+# report written with decimal commas. Only on a line with a count unit: '1.020' is a specific gravity.
+_DOTTED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d,]|\.\d)")
+_COUNT_UNIT = re.compile(r"/\s?(?:mm3|mm³|[µμu]l|mcl)\b", re.IGNORECASE)
+
+
 def _uses_decimal_comma(text: str) -> bool:
     commas = len(re.findall(r"\d,\d{1,2}(?!\d)", text))
-    dots = len(re.findall(r"\d\.\d", text))
+    dots = len(re.findall(r"\d\.\d", text)) - sum(m.group().count(".") for m in _DOTTED_THOUSANDS.finditer(text))
     return commas > dots
 
 
 def _normalize_numbers(line: str, decimal_comma: bool) -> str:
     """Decimal commas -> dots and thousands separators removed, so every number reads as float."""
     if decimal_comma:
+        if _COUNT_UNIT.search(line):
+            line = _DOTTED_THOUSANDS.sub(lambda m: m.group().replace(".", ""), line)
         line = re.sub(r"(?<![\d.,])(\d{1,3})[ \u202f](\d{3})(?![\d,.])(?!\s*[-–à]\s*\d{1,2}(?:\D|$))", r"\1\2", line)
         line = re.sub(r"(?<=\d),(?=\d)", ".", line)
     else:
@@ -614,6 +626,48 @@ def _bounded_lines(page: str) -> Iterable[str]:
         yield line
 
 
+# A result printed under its test's name, its range on the next line ("GLUCOSE, FASTING / Result: 126 mg/dL /
+# Reference range: 70 - 99 mg/dL"; the Brazilian "GLICOSE / Resultado: 126 mg/dL / Valores de referência: 70 a 99
+# mg/dL"): the three lines are read as one row. Without this the row was named "Result" or not read at all.
+_RESULT_LABEL = re.compile(r"^\s*(?:results?|resultados?|risultato|r[ée]sultats?|ergebnis|wynik|sonu[çc]|valor|value)"
+                           r"\s*[:.]\s*(?P<rest>[<>≤≥]?\s*\d.*)$", re.IGNORECASE)
+_REFERENCE_LABEL = re.compile(
+    r"^\s*(?:(?:reference|ref\.?|normal)\s*(?:range|interval|values?)?|valor(?:es)? de refer[êe]ncia|"
+    r"valores? (?:de referencia|normales?)|valori (?:di riferimento|normali)|intervallo di riferimento|"
+    r"rango de referencia|referenzbereich|normbereich|zakres referencyjny|referans (?:aral[ıi][ğg][ıi]|de[ğg]eri)|"
+    r"valeurs? de r[ée]f[ée]rence)\s*[:.]\s*(?P<range>\S.*)$", re.IGNORECASE)
+MAX_NAME_CHARS = 60
+
+
+def _result_blocks(lines: Iterable[str]) -> Iterable[str]:
+    """The lines, with each "NAME / Result: value / Reference: range" block joined into "NAME: value    range"."""
+    pending: list[str] = []  # lines held back: the last non-blank line may be the name of a result below it
+    reference_of = None  # the row waiting for a reference line
+    for line in lines:
+        if reference_of is not None:
+            if not line.strip():
+                continue
+            ref = _REFERENCE_LABEL.match(line)
+            yield f"{reference_of}    {ref.group('range')}" if ref else reference_of
+            reference_of = None
+            if ref:
+                continue
+        result = _RESULT_LABEL.match(line)
+        names = [held for held in pending if held.strip()]
+        name = names[-1].strip() if names else ""
+        if result and name and len(name) <= MAX_NAME_CHARS and re.search(r"[^\W\d_]", name) \
+                and not _RESULT_LABEL.match(name) and not _REFERENCE_LABEL.match(name):
+            yield from pending[:pending.index(names[-1])]
+            pending = []
+            reference_of = f"{name.rstrip(':')}: {result.group('rest')}"
+            continue
+        yield from pending
+        pending = [line]
+    if reference_of is not None:
+        yield reference_of
+    yield from pending
+
+
 # A cumulative report prints one value column per sample date ("Test | 06/01/2025 | 24/03/2025 | Unit | Range"):
 # a row's result is the latest date's value, with its flag; the earlier columns are history. Without this the
 # first date's value was read and the next column taken for the unit ("Potassium | 5.2 | 5.4 H | mmol/L": 5.2,
@@ -682,7 +736,7 @@ def parse_report(text_or_pages: str | Iterable[str], catalogue: Catalogue | None
     report = ParsedReport(age=age, age_text=age_text, sex=sex)
     specimen = pending_name = None
     for page_number, page in enumerate(pages, start=1):
-        for line in (segment for text_line in _latest_columns(_bounded_lines(page), report.notes)
+        for line in (segment for text_line in _latest_columns(_result_blocks(_bounded_lines(page)), report.notes)
                      for segment in _segments(text_line, catalogue)):
             if len(report.results) >= max_rows:
                 break

@@ -269,3 +269,29 @@ def test_catalogue_names_in_other_languages(name, unit, analyte):
 
     found = get_catalogue().lookup(name, unit)
     assert (found.id if found else None) == analyte
+
+
+def test_a_result_printed_under_its_name_with_the_range_below():
+    got = rows("result_under_name.txt")
+    assert set(got) == {"GLUCOSE, FASTING", "HEMOGLOBIN A1C", "GLICOSE", "COLESTEROL TOTAL"}  # no row named "Result"
+    assert (got["GLUCOSE, FASTING"].analyte, got["GLUCOSE, FASTING"].ref_low, got["GLUCOSE, FASTING"].flag) == \
+        ("glucose", 70, "high")
+    assert got["GLICOSE"].ref_high == 99 and got["GLICOSE"].flag == "low"
+    assert got["COLESTEROL TOTAL"].ref_high == 190 and got["COLESTEROL TOTAL"].flag == "high"
+
+
+def test_dotted_thousands_in_counts_of_a_decimal_comma_report():
+    got = rows("dotted_thousands.txt")
+    assert got["Leucócitos"].value == 8500 and got["Leucócitos"].ref_high == 11000
+    assert got["Plaquetas"].value == 15000 and got["Plaquetas"].flag == "critical_low"  # 15 x10^3/µL
+    assert got["Densidade urinária"].value == 1.02 and got["Densidade urinária"].flag == "normal"  # not 1020
+
+
+def test_up_to_and_above_in_other_languages():
+    got = rows("range_words.txt")
+    assert (got["Colesterolo totale"].ref_high, got["Colesterolo totale"].flag) == (200, "high")
+    assert (got["Trigliceridi"].ref_high, got["Trigliceridi"].flag) == (150, "normal")
+    assert (got["Colesterolo HDL"].ref_low, got["Colesterolo HDL"].flag) == (40, "low")
+    assert (got["Triglicéridos"].ref_high, got["Triglicéridos"].flag) == (150, "high")
+    assert (got["Hämoglobin"].ref_low, got["Hämoglobin"].ref_high) == (12, 16)  # '12 bis 16': between, not below
+    assert got["Cholesterin"].ref_high == 200 and all(r.ref_source == "report" for r in got.values())
