@@ -12,6 +12,7 @@ from reports.explain import (
     names_a_result,
     report_language,
     stream_llm_explanation,
+    with_every_abnormal_result,
 )
 from reports.extract import DocumentError, ExtractedDocument, extract_document
 from reports.parser import ParsedReport, parse_report
@@ -79,7 +80,8 @@ def summary_stream(parsed: ParsedReport, settings: Settings) -> Iterator[str]:
     English reports get the guarded LLM summary; the explainer was fine-tuned in English, so a report in another
     language gets a summary computed by code instead (in French for a French report, else in English). So does a
     report whose model summary, once its unchecked sentences are dropped, names none of the results it is about
-    (on the Chinese dev photo only one of the model's questions for the doctor was left).
+    (on the Chinese dev photo only one of the model's questions for the doctor was left). A model summary that names
+    some results gets a sentence naming the abnormal ones it left out.
     """
     from models.registry import get_report_llm
 
@@ -93,6 +95,8 @@ def summary_stream(parsed: ParsedReport, settings: Settings) -> Iterator[str]:
         yield text
     if not names_a_result(text, parsed.results):
         yield computed_summary(parsed.results)
+    elif (complete := with_every_abnormal_result(text, parsed.results)) != text:
+        yield complete
 
 
 def llm_summary(parsed: ParsedReport, settings: Settings) -> str:

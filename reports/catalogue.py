@@ -66,6 +66,7 @@ class Analyte:
     # (HbA1c: % = 0.09148 * mmol/mol + 2.152, the NGSP/IFCC master equation).
     affine_units: dict[str, tuple[float, float]] = field(default_factory=dict)
     french_synonyms: tuple[str, ...] = ()
+    english_synonyms: tuple[str, ...] = ()
     explanation_fr: dict[str, str] = field(default_factory=dict)   # what/high/low in French, when written
 
     @property
@@ -150,7 +151,7 @@ class Catalogue:
                 normal_text=e.get("normal_text"), molar_mass=e.get("molar_mass"), valence=e.get("valence"),
                 units=e.get("units", {}),
                 affine_units={units.normalize_unit(k): tuple(v) for k, v in e.get("affine_units", {}).items()},
-                french_synonyms=tuple(e["synonyms"]["fr"]),
+                french_synonyms=tuple(e["synonyms"]["fr"]), english_synonyms=(e["name"], *e["synonyms"]["en"]),
                 explanation_fr=e.get("explanation_fr", {})))
         return cls(analytes)
 

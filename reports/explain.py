@@ -97,8 +97,8 @@ def report_language(results: Iterable[LabResult], catalogue: Catalogue | None = 
             votes["fr"] += 1
         elif analyte is not None:
             french = {normalize_name(s) for s in analyte.french_synonyms}
-            english = {normalize_name(s) for s in analyte.synonyms} - french
-            if name in french - english:
+            english = {normalize_name(s) for s in analyte.english_synonyms}
+            if name in french - english:  # 'glycémie'; 'GLUCOSE' and 'SODIUM' are English as much as French
                 votes["fr"] += 1
             elif name in english:
                 votes["en"] += 1
@@ -201,6 +201,27 @@ def names_a_result(text: str, results: list[LabResult], catalogue: Catalogue | N
     return any(f" {name} " in padded for name, _ in _result_names(wanted, catalogue))
 
 
+def with_every_abnormal_result(text: str, results: list[LabResult], catalogue: Catalogue | None = None) -> str:
+    """The summary, plus a sentence written by code that names each result outside its range that none of the
+    summary's statements names ("Also outside the range: ALT (high), TRIGLYCERIDES (high)."), placed before the
+    questions for the doctor: the guards drop what the model got wrong, and this keeps the summary complete."""
+    catalogue = catalogue or get_catalogue()
+    statements = [part for part in SENTENCE_BREAK.split(text) if not part.rstrip().endswith("?")]
+    padded = f" {normalize_name(' '.join(statements))} "
+    named = {id(result) for name, result in _result_names(results, catalogue) if f" {name} " in padded}
+    missing = [r for r in ordered(results) if r.is_abnormal and id(r) not in named]
+    if not missing:
+        return text
+    sentence = "Also outside the range: " + ", ".join(f"{r.test} ({r.flag.replace('_', ' ')})" for r in missing) + "."
+    at = text.find(QUESTIONS_HEADING)
+    if at < 0:
+        return f"{text.rstrip()}\n\n{sentence}"
+    return f"{text[:at].rstrip()}\n\n{sentence}\n\n{text[at:]}"
+
+
+QUESTIONS_HEADING = "Questions to ask your doctor:"
+
+
 def _fallback_for(results: list[LabResult], catalogue: Catalogue):
     """Guard fallback: the catalogue wording of the result a rejected sentence talks about."""
     names = _result_names(results, catalogue)
@@ -297,13 +318,27 @@ def grounding_check(results: list[LabResult], catalogue: Catalogue | None = None
                 *(catalogue.get(r.analyte).name for r in results if r.analyte and catalogue.get(r.analyte))]
     support_text = "\n".join(passages)
     support, vocabulary = set(content_stems(support_text)), load_vocabulary()
+    words = {word.lower() for word in _WORD.findall(support_text)}
 
     def grounded(sentence: str) -> bool:
+        if any(name.lower() not in words for name in _named(sentence)):  # 'my Erytrocytecy' (for 'Erytrocyty')
+            return False
         if len(content_stems(sentence)) < MIN_CONTENT_WORDS:  # "Hello!" or a heading: nothing to check
             return True
         return is_grounded(sentence, support_text, support, vocabulary)
 
     return grounded
+
+
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
+
+
+def _named(sentence: str) -> list[str]:
+    """The capitalised words of a sentence after its first word (test names as the model writes them): each must
+    be written exactly so in the findings or the catalogue. The content-word check accepts a shared root, which let
+    misspelt names through ('TRIGLICERODES' beside 'TRIGLICERÍDEOS', 'Erytrocytecy' for 'Erytrocyty')."""
+    found = _WORD.findall(sentence.lstrip("-•* "))
+    return [word for word in found[1:] if len(word) >= 4 and word[0].isupper()]
 
 
 def all_checks(*checks):

@@ -96,3 +96,27 @@ def test_a_heading_left_without_its_lines_is_dropped():
     reply = "Your hematocrit is below the usual range.\n\nQuestions to ask your doctor:\n- Why is it low?"
     *_, text = stream_llm_explanation(results(), ScriptedLLM(reply))
     assert text.endswith("Questions to ask your doctor:\n- Why is it low?")
+
+
+def test_a_misspelt_test_name_is_dropped_even_when_it_shares_the_root():
+    reply = ("Your Hematocrit is below the usual range. Your Hematocrite and Platelets are within range. "
+             "Platelets are normal.")
+    *_, text = stream_llm_explanation(results(), ScriptedLLM(reply))
+    assert "Hematocrite" not in text and text.startswith("Your Hematocrit is below") and "Platelets are normal." in text
+
+
+def test_abnormal_results_the_model_summary_left_out_are_named_by_code(monkeypatch):
+    import models.registry
+    from reports.analysis import summary_stream
+
+    document, parsed = read_and_parse(SAMPLE, Settings())
+    abnormal = [r for r in parsed.results if r.is_abnormal]
+    first = abnormal[0]
+    reply = (f"Your {first.test} is {'above' if 'high' in first.flag else 'below'} the usual range.\n\n"
+             "Questions to ask your doctor:\n- Why is it so?")
+    monkeypatch.setattr(models.registry, "get_report_llm", lambda settings: ScriptedLLM(reply))
+    *_, final = summary_stream(parsed, Settings())
+    summary, questions = final.split("Questions to ask your doctor:")
+    assert len(abnormal) > 1 and "Also outside the range: " in summary
+    assert all(f"{r.test} ({r.flag.replace('_', ' ')})" in summary for r in abnormal[1:])
+    assert f"{first.test} (" not in summary and "Why is it so?" in questions

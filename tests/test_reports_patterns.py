@@ -295,3 +295,12 @@ def test_up_to_and_above_in_other_languages():
     assert (got["Triglicéridos"].ref_high, got["Triglicéridos"].flag) == (150, "high")
     assert (got["Hämoglobin"].ref_low, got["Hämoglobin"].ref_high) == (12, 16)  # '12 bis 16': between, not below
     assert got["Cholesterin"].ref_high == 200 and all(r.ref_source == "report" for r in got.values())
+
+
+def test_an_english_report_whose_names_french_shares_stays_english():
+    """GLUCOSE, SODIUM, POTASSIUM, CREATININE are French names too: an English report of them is not French."""
+    report = parse_report("GLUCOSE 126 mg/dL 70-99\nSODIUM 140 mmol/L 135-145\nPOTASSIUM 4.1 mmol/L 3.5-5.1\n"
+                          "CREATININE 1.4 mg/dL 0.6-1.2\nCALCIUM 9.5 mg/dL 8.5-10.2")
+    assert len(report.results) == 5 and report_language(report.results) == "en"
+    french = parse_report("Glycémie 1,26 g/l 0,70-1,10\nNatrémie 140 mmol/l 135-145\nKaliémie 4,1 mmol/l 3,5-5,1")
+    assert report_language(french.results) == "fr"
