@@ -191,24 +191,28 @@ def _result_names(results: list[LabResult], catalogue: Catalogue) -> list[tuple[
     return sorted((pair for pair in names if pair[0]), key=lambda pair: -len(pair[0]))
 
 
+def _named_results(text: str, results: list[LabResult], catalogue: Catalogue) -> set[int]:
+    """ids of the `results` that a statement of `text` names (a question for the doctor does not count)."""
+    statements = [part for part in SENTENCE_BREAK.split(text) if not part.rstrip().endswith("?")]
+    padded = f" {normalize_name(' '.join(statements))} "
+    return {id(result) for name, result in _result_names(results, catalogue) if f" {name} " in padded}
+
+
 def names_a_result(text: str, results: list[LabResult], catalogue: Catalogue | None = None) -> bool:
     """Whether a summary says something of the results it is about: a sentence, not a question for the doctor,
     that names an abnormal result when any is abnormal, else any result."""
-    catalogue = catalogue or get_catalogue()
-    statements = [part for part in SENTENCE_BREAK.split(text) if not part.rstrip().endswith("?")]
-    padded = f" {normalize_name(' '.join(statements))} "
     wanted = [r for r in results if r.is_abnormal] or list(results)
-    return any(f" {name} " in padded for name, _ in _result_names(wanted, catalogue))
+    return bool(_named_results(text, wanted, catalogue or get_catalogue()))
+
+
+QUESTIONS_HEADING = "Questions to ask your doctor:"  # as the explainer learns to write it (training/build_dataset.py)
 
 
 def with_every_abnormal_result(text: str, results: list[LabResult], catalogue: Catalogue | None = None) -> str:
     """The summary, plus a sentence written by code that names each result outside its range that none of the
     summary's statements names ("Also outside the range: ALT (high), TRIGLYCERIDES (high)."), placed before the
     questions for the doctor: the guards drop what the model got wrong, and this keeps the summary complete."""
-    catalogue = catalogue or get_catalogue()
-    statements = [part for part in SENTENCE_BREAK.split(text) if not part.rstrip().endswith("?")]
-    padded = f" {normalize_name(' '.join(statements))} "
-    named = {id(result) for name, result in _result_names(results, catalogue) if f" {name} " in padded}
+    named = _named_results(text, results, catalogue or get_catalogue())
     missing = [r for r in ordered(results) if r.is_abnormal and id(r) not in named]
     if not missing:
         return text
@@ -217,9 +221,6 @@ def with_every_abnormal_result(text: str, results: list[LabResult], catalogue: C
     if at < 0:
         return f"{text.rstrip()}\n\n{sentence}"
     return f"{text[:at].rstrip()}\n\n{sentence}\n\n{text[at:]}"
-
-
-QUESTIONS_HEADING = "Questions to ask your doctor:"
 
 
 def _fallback_for(results: list[LabResult], catalogue: Catalogue):

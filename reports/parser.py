@@ -641,7 +641,7 @@ MAX_NAME_CHARS = 60
 
 def _result_blocks(lines: Iterable[str]) -> Iterable[str]:
     """The lines, with each "NAME / Result: value / Reference: range" block joined into "NAME: value    range"."""
-    pending: list[str] = []  # lines held back: the last non-blank line may be the name of a result below it
+    previous = None  # the line before, held back: it may be the name of a result below it
     reference_of = None  # the row waiting for a reference line
     for line in lines:
         if reference_of is not None:
@@ -653,19 +653,18 @@ def _result_blocks(lines: Iterable[str]) -> Iterable[str]:
             if ref:
                 continue
         result = _RESULT_LABEL.match(line)
-        names = [held for held in pending if held.strip()]
-        name = names[-1].strip() if names else ""
+        name = previous.strip() if previous else ""
         if result and name and len(name) <= MAX_NAME_CHARS and re.search(r"[^\W\d_]", name) \
                 and not _RESULT_LABEL.match(name) and not _REFERENCE_LABEL.match(name):
-            yield from pending[:pending.index(names[-1])]
-            pending = []
-            reference_of = f"{name.rstrip(':')}: {result.group('rest')}"
+            previous, reference_of = None, f"{name.rstrip(':')}: {result.group('rest')}"
             continue
-        yield from pending
-        pending = [line]
+        if previous is not None:
+            yield previous
+        previous = line
     if reference_of is not None:
         yield reference_of
-    yield from pending
+    if previous is not None:
+        yield previous
 
 
 # A cumulative report prints one value column per sample date ("Test | 06/01/2025 | 24/03/2025 | Unit | Range"):

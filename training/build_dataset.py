@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 from reports.catalogue import Catalogue, get_catalogue  # noqa: E402
 from reports.explain import (  # noqa: E402 - the summary templates are the ones the explainer learns to write
     MAX_FINDINGS_IN_PROMPT,
+    QUESTIONS_HEADING,
     SUMMARY_ALL_NORMAL,
     SUMMARY_CLOSINGS,
     SUMMARY_CRITICAL,
@@ -122,7 +123,7 @@ def compose_target(results: list[LabResult], rng: random.Random, catalogue: Cata
     templates = rng.sample(SUMMARY_QUESTIONS_ABNORMAL, 2)
     questions = [t.format(test=r.test, dir=direction(r)) for t, r in zip(templates, abnormal[:2])]
     questions += rng.sample(SUMMARY_QUESTIONS_GENERAL, 3 - len(questions) if len(questions) < 2 else 1)
-    parts.append("Questions to ask your doctor:\n" + "\n".join(f"- {q}" for q in questions))
+    parts.append(QUESTIONS_HEADING + "\n" + "\n".join(f"- {q}" for q in questions))
     parts.append(rng.choice(SUMMARY_CLOSINGS))
     return "\n\n".join(p for p in parts if p)
 
