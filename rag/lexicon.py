@@ -71,11 +71,17 @@ def load_lexicon(path: Path = LEXICON) -> Lexicon:
                    {k: frozenset(v) for k, v in synonyms.items()})
 
 
+# "Back" of a return or a time ("come back", "get back behind the wheel", "back in March") is no back (the body part).
+_BACK = re.compile(r"\b(?:(?:come|comes|coming|came|get|gets|got|go|goes|going|went|bring|brought|call|ring|phone|"
+                   r"send|sent|put|be|was|were|is)\s+(?:him\s+|her\s+|me\s+|them\s+|it\s+)?back|"
+                   r"back\s+(?:in|on|at|from|then|when|home|behind))\b", re.IGNORECASE)
+
+
 def question_concepts(question: str) -> list[Concept]:
     """The question's topic, as concepts in the order the question names them (lay phrases are matched
     first, longest first; every other topic word is a concept of its own)."""
     lexicon = load_lexicon()
-    stems = _stems(question)
+    stems = _stems(_BACK.sub(" ", question))
     # 'vitamin D' -> ('vitamin', 'vitamind'): the lettered name alone is the topic ('vitamin C' does not cover it)
     stems = [t for i, t in enumerate(stems) if not (i + 1 < len(stems) and stems[i + 1][:-1] == t
                                                      and stems[i + 1][-1].isalpha() and len(stems[i + 1]) > 3)]

@@ -23,3 +23,19 @@ def test_synonym_groups_are_symmetric_and_related_tests_are_not_synonyms():
     assert ("haemoglobin",) in lexicon.synonyms["hgb"] and ("hgb",) in lexicon.synonyms["hemoglobin"]
     [egfr] = question_concepts("eGFR?")
     assert not egfr.covered_by(set(tokenize("Creatinine 1.3 mg/dL, kidney function stable")))
+
+
+def test_question_fillers_are_no_topic():
+    """A stray letter ("what's", "A&E"), a filler ("the name of", "the biggest") or the "back" of a return or a
+    time is nothing a record must hold; the back that hurts still is."""
+    def words(question):
+        return [c.words for c in question_concepts(question)]
+
+    assert words("What's my score for the risk of having a stroke?")[0] == ("score",)
+    assert ("accident", "emergency") in words("When I came into A&E, what was my bilirubin?")
+    assert set(tokenize("Seen in A&E")) >= {"accident", "emergency"}
+    assert words("What was the name of the surgeon?") == [("surgeon",)]
+    assert words("How big was the biggest gallstone?") == [("gallstone",)]
+    assert ("back",) not in words("What was my potassium back in March?")
+    assert ("back",) not in words("When can he get back behind the wheel?")
+    assert ("back",) in words("Did the X-ray show why my back hurts?")
