@@ -12,6 +12,7 @@ what the question asks about is there (a test never done: "tacrolimus", "the ult
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.chunking import DATE_CELL, section_at
@@ -440,6 +441,8 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
 _FINDING_LINE = re.compile(r"(?m)^(?:findings?|impression|conclusions?|diagnostic opinion|interpretation)\b",
                            re.IGNORECASE)
 FINDING_CHUNKS = 6  # at most this many finding-section chunks added to the candidates
+DECISION_DEPTH = 8  # hits whose sentences the verdict reads, in the ranker's order
+SHOWN = 3           # sources a reader sees first (the scorers of real_records_dev read the first 3)
 
 
 def finding_chunks(question: str, hits: list[Hit], index: HybridIndex) -> list[int]:
@@ -470,26 +473,28 @@ def strength(candidate: Candidate) -> float:
             + candidate.bonus)
 
 
-def rerank(hits: list[Hit], found: list[Candidate]) -> list[Hit]:
-    """Hits ordered by their best sentence's strength (retrieval order breaks ties)."""
-    best: dict[int, float] = {}
-    for candidate in found:
-        best[candidate.hit_rank] = max(best.get(candidate.hit_rank, 0.0), strength(candidate))
-    order = sorted(range(len(hits)), key=lambda i: (-best.get(i, 0.0), i))
-    return [hits[i] for i in order]
+def decide(question: str, hits: list[Hit], index: HybridIndex, order: Callable[[list[Hit], list[Candidate]], list[int]],
+           ) -> tuple[Decision, list[Hit]]:
+    """The verdict, and the hits in the order `order` (the learned ranker, `rag.ranker`) gives them.
 
-
-def decide(question: str, hits: list[Hit], index: HybridIndex) -> tuple[Decision, list[Hit]]:
-    """The verdict, and the hits re-ordered so the one that answers comes first."""
+    The verdict reads the sentences of the first DECISION_DEPTH hits in that order, the depth its thresholds
+    were fitted at; the answer's hit is moved into the first SHOWN when the order left it lower.
+    """
     if not hits:
         return Decision(REFUSE, None, asked_kind(question), 1.0, True, 0.0), []
     found, missing, head_missing = candidates(question, hits, index)
-    ordered = rerank(hits, found)
+    ranked = order(hits, found)
+    ordered = [hits[i] for i in ranked]
+    read = set(ranked[:DECISION_DEPTH])
+    found = [c for c in found if c.hit_rank in read]
     kind = asked_kind(question)
     best = max((c for c in found if c.typed), key=strength, default=None)
     topical = max((c.coverage for c in found), default=0.0)
     if best is None or missing >= MISSING_REFUSE:
         return Decision(REFUSE, best, kind, missing, head_missing, 0.0), ordered
+    if ordered.index(best.hit) >= SHOWN:
+        ordered.remove(best.hit)
+        ordered.insert(SHOWN - 1, best.hit)
     if head_missing and best.coverage < HEAD_OVERRIDE:
         # What the question asks about is nowhere in the records (a test never done: "the ultrasound of
         # my kidney", "my eGFR"); the rest of the question matching is not enough.

@@ -25,6 +25,7 @@ from rag.answerability import ANSWER, REFUSE, Decision, decide, finding_chunks
 from rag.chunking import Chunk, lab_chunks, lab_citation, page_chunks, section_at
 from rag.index import Hit, HybridIndex, search_text
 from rag.prompting import CANNOT_FIND
+from rag.ranker import RANK_DEPTH, load_ranker
 from reports.extract import TEXT_SUFFIXES
 from safety.limits import too_long
 from safety.redflags import red_flag_guidance
@@ -32,7 +33,6 @@ from settings import Settings
 
 log = logging.getLogger(__name__)
 
-CANDIDATE_DEPTH = 8          # hits whose sentences the answerability decision reads (and may re-order)
 PARTIAL_PASSAGE_CHARS = 400  # a partial answer shows the whole passage when it is at most this long
 
 
@@ -200,7 +200,7 @@ class RagService:
             if store.index is None or not len(store.index):
                 return []
             vector = self.embedder.encode([question])[0]
-            return store.index.search(question, vector, k or max(self.settings.rag_top_k, CANDIDATE_DEPTH))
+            return store.index.search(question, vector, k or max(self.settings.rag_top_k, RANK_DEPTH))
 
     def decide(self, session, question: str) -> tuple[Decision, list[Hit]]:
         """Retrieval plus the answer / partial / refuse decision (`rag.answerability`); hits re-ordered."""
@@ -208,11 +208,19 @@ class RagService:
         with store.lock:
             if store.index is None or not len(store.index):
                 return Decision(REFUSE, None, "", 1.0, True, 0.0), []
-            vector = self.embedder.encode([question])[0]
-            hits = store.index.search(question, vector, CANDIDATE_DEPTH)
-            # "What did the scan show": the report's Findings / Impression join the candidates.
-            hits += store.index.hits_for(finding_chunks(question, hits, store.index), vector)
-            return decide(question, hits, store.index)
+            return decide(question, self._candidate_hits(store, question), store.index, load_ranker().order)
+
+    def candidate_hits(self, session, question: str) -> list[Hit]:
+        """The hits the learned ranker orders: the top RANK_DEPTH of hybrid retrieval, plus the Findings /
+        Impression of the report a "what did the scan show" question names."""
+        store = self.records(session)
+        with store.lock:
+            return self._candidate_hits(store, question) if store.index is not None and len(store.index) else []
+
+    def _candidate_hits(self, store: SessionRecords, question: str) -> list[Hit]:
+        vector = self.embedder.encode([question])[0]
+        hits = store.index.search(question, vector, RANK_DEPTH)
+        return hits + store.index.hits_for(finding_chunks(question, hits, store.index), vector)
 
     def should_abstain(self, session, question: str) -> bool:
         return self.decide(session, question)[0].verdict == REFUSE
