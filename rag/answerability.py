@@ -67,6 +67,10 @@ _DATE = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTHS}|\b{_MONT
                    r"\b\d{1,4}[/-]\d{1,2}[/-]\d{2,4}\b|\b(?:19|20)\d{2}\b|\b\d+\s+(?:days?|weeks?|months?|years?)\b|"
                    r"\b(?:ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
                    re.IGNORECASE)
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+_CALENDAR = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?\b|\b\d{{1,2}}\s+{_MONTH}(?:,?\s+\d{{4}})?|"
+                       rf"\b{_MONTH},?\s+\d{{4}}\b|\b\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b|"
+                       rf"\b(?:19|20)\d{{2}}\b(?!\s*-?\s*{_UNIT}(?![a-z]))", re.IGNORECASE)
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?\b", re.IGNORECASE)
 _NAME = re.compile(r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Prof)\.?\s+[A-Z]|\b(?:MD|M\.D\.|RN|NP|PA-C|DO)\b")
 _ASKS = (  # (kind, question pattern), first match wins
@@ -232,7 +236,8 @@ def holds_kind(text: str, kind: str) -> bool:
         return bool(_NAME.search(text))
     if kind == "dose":
         return bool(_DOSE.search(text))
-    if kind == "number":
+    if kind == "number":  # a date or a clock time is no count ("Current every day smoker | Date: June 16, 2013")
+        text = _TIME.sub(" ", _CALENDAR.sub(" ", text))
         return bool(_NUMBER_UNIT.search(text) or _NUMBER.search(text))
     if kind == "reason":
         return bool(_REASON.search(text))
@@ -426,6 +431,8 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
                 # "PSA after the operation" is not the pre-operative note's PSA, nor one from a document that
                 # never says it was written after an operation (no "postoperative", "status post", "discharge").
                 typed = False
+            if phase == "post" and _PRE_CONTEXT.search(sentence) and not _POST_CONTEXT.search(sentence):
+                typed = False  # "Preop CEA 6.8 ug/L" in a discharge summary is no marker after the operation
             bonus = 0.0
             if wants_finding and not kind and _FINDING_HEADING.search(heading):
                 bonus += FINDING_BONUS

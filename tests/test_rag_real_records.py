@@ -135,3 +135,18 @@ def test_a_cumulative_tables_row_answers_with_its_dates(tmp_path):
     answer = service.answer(session, "How did my sugar test over 3 months look back in January?")
     assert not answer.abstained and "06/01/2025" in answer.answer and "HbA1c (IFCC) | 64 H | 58 H" in answer.answer
 
+
+
+def test_a_date_is_no_count_and_a_preop_value_is_no_value_after_the_operation(tmp_path):
+    """'How many cigarettes a day' is not answered by a concern dated June 16, 2013; 'after the operation' is not
+    answered by the discharge summary's 'Preop CEA'."""
+    service, session = one_record(tmp_path, "care_plan.txt", [
+        "HEALTH CONCERNS SECTION\nConcern: Current every day smoker | Status: Active | Date: Concern from June 16, 2013\n"])
+    assert service.answer(session, "How many cigarettes a day do I smoke?").abstained
+    service, session = one_record(tmp_path, "discharge_summary.txt", [
+        "DISCHARGE SUMMARY\nBACKGROUND: Sigmoid adenocarcinoma. Preop CEA 6.8 ug/L (ref <5).\n"
+        "OPERATION: Laparoscopic anterior resection on 12/04/2024.\n"])
+    after = service.answer(session, "What was my CEA after the operation?")
+    assert after.abstained or "Preop CEA" not in after.answer
+    before = service.answer(session, "What was my CEA before the operation?")
+    assert not before.abstained and "6.8" in before.answer
