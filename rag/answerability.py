@@ -379,6 +379,12 @@ def asked_about(question: str, concepts: list[Concept]) -> list[Concept] | None:
     return question_concepts(about_me.group(1)) if about_me else None
 
 
+def _names_its_head(question: str, head: list[Concept] | None, kind: str) -> bool:
+    """A value asked of a named thing ("What was my PSA", "What dose of insulin") comes with its name; a
+    "which X" question asks for an instance of a category ("Which blood tests": potassium, creatinine)."""
+    return bool(head) and kind in ("number", "dose", "date") and not _WHICH.search(question)
+
+
 def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list[Candidate], float, bool]:
     """Every sentence of `hits`, scored; the share of the question that no chunk covers; and whether no
     chunk covers the question's first concept ("the ultrasound" of "What did the ultrasound of my kidney show").
@@ -401,9 +407,7 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
         # neither the admission nor the hospital), weighed like the question's other concepts on average.
         concepts = [*concepts, _REASON_CONCEPT]
         weights = [*weights, total / len(weights)]
-    # A value asked of a named thing ("What was my PSA", "What dose of insulin") comes with its name; a
-    # "which X" question asks for an instance of a category ("Which blood tests": potassium, creatinine).
-    named_head = bool(head) and kind in ("number", "dose", "date") and not _WHICH.search(question)
+    named_head = _names_its_head(question, head, kind)
     found = []
     for rank, hit in enumerate(hits):
         title = doc_title(hit.chunk.doc_name)
@@ -506,11 +510,14 @@ def decide(question: str, hits: list[Hit], index: HybridIndex, order: Callable[[
         # What the question asks about is nowhere in the records (a test never done: "the ultrasound of
         # my kidney", "my eGFR"); the rest of the question matching is not enough.
         verdict = REFUSE
-    elif topical - best.coverage >= MENTIONED_MARGIN and best.coverage < ANSWER_AT and kind not in ("date", "reason"):
+    elif (topical - best.coverage >= MENTIONED_MARGIN and best.coverage < ANSWER_AT and kind not in ("date", "reason")
+          and not _names_its_head(question, asked_about(question, question_concepts(question)), kind)):
         # The records name the topic, but where they do they lack what was asked: "Lisinopril" with no
         # dose, "an MRI could be done", "urine for decoy cells on his next visit". (Not for dates: a
         # hospital's name can outweigh the "Discharged: 7 March 2024" line that answers; nor for reasons: a
-        # "Reason for Visit | HEADACHE" row names neither the admission nor the hospital the question names.)
+        # "Reason for Visit | HEADACHE" row names neither the admission nor the hospital the question names; nor
+        # when the answer names what was asked and holds its value: "Potassium | 4.9 mmol/L | 03/29/2021" answers
+        # "my potassium at my check-up at the end of March" even though a plan names the check-up too.)
         verdict = REFUSE
     elif best.coverage >= ANSWER_AT:
         verdict = ANSWER

@@ -3,6 +3,7 @@ report's findings answer "what did X show", a procedure list does not, time qual
 and a file name that says nothing does not hide what a document is."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,15 @@ def test_a_date_is_no_count_and_a_preop_value_is_no_value_after_the_operation(tm
     assert after.abstained or "Preop CEA" not in after.answer
     before = service.answer(session, "What was my CEA before the operation?")
     assert not before.abstained and "6.8" in before.answer
+
+
+def test_a_value_that_names_what_was_asked_is_not_refused_for_a_plan_that_names_more(tmp_path):
+    """Writer set E: the potassium rows of the results table answer "my potassium on the blood test at my check-up
+    at the end of March", although a follow-up plan covers more of the question's words."""
+    folder = Path(__file__).parent / "data" / "rag" / "writer_records" / "w1"
+    service = RagService(Settings(data_dir=str(tmp_path / "data")))
+    session = SessionStore(tmp_path / "sessions").get("e")
+    for doc in json.loads((folder / "questions.json").read_text(encoding="utf-8"))["sets"]["E"]:
+        service.add_file(session, folder / doc)
+    answer = service.answer(session, "What was my potassium on the blood test at my check-up at the end of March?")
+    assert not answer.abstained and "Potassium" in answer.answer
