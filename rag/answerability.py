@@ -72,7 +72,7 @@ _CALENDAR = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?\b|\b\d{{1,2}}\
                        rf"\b{_MONTH},?\s+\d{{4}}\b|\b\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b|"
                        rf"\b(?:19|20)\d{{2}}\b(?!\s*-?\s*{_UNIT}(?![a-z]))", re.IGNORECASE)
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?\b", re.IGNORECASE)
-_NAME = re.compile(r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Prof)\.?\s+[A-Z]|\b(?:MD|M\.D\.|RN|NP|PA-C|DO)\b")
+_NAME = re.compile(r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Prof|Professor|Sister)\.?\s+[A-Z]|\b(?:MD|M\.D\.|RN|NP|PA-C|DO)\b")
 _ASKS = (  # (kind, question pattern), first match wins
     # "Why was I admitted / did I have the CT" asks for a reason: a "Reason for visit" row, an indication,
     # "because of", "secondary to".

@@ -163,3 +163,11 @@ def test_a_value_that_names_what_was_asked_is_not_refused_for_a_plan_that_names_
         service.add_file(session, folder / doc)
     answer = service.answer(session, "What was my potassium on the blood test at my check-up at the end of March?")
     assert not answer.abstained and "Potassium" in answer.answer
+
+
+def test_a_miss_or_professor_is_a_name():
+    from rag.answerability import holds_kind
+
+    assert holds_kind("Surgeon: Miss Rebecca Thornhill, Consultant Paediatric Surgeon", "name")
+    assert holds_kind("Reviewed by Professor Adeyemi", "name")
+    assert not holds_kind("Surgeon to review in clinic", "name")
