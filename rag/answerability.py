@@ -181,12 +181,14 @@ _ABOUT_ME = re.compile(r"^\s*(?:did|have|has|had|was|were|am|do)\s+i\s+(?:ever\s
                        r"diagnosed with|treated for|tested for|told)?\b(.*)$", re.IGNORECASE)
 _ASKS_FINDING = re.compile(r"\b(?:show|showed|shown|find|found|finding|findings|result|results|level|levels|"
                            r"say|said|says|conclude|concluded|"
-                           r"reading|was my|were my|what was|what were)\b", re.IGNORECASE)
+                           r"reading|was my|were my|what was|what were|come back|came back|comes back)\b", re.IGNORECASE)
 _PLAN = re.compile(r"\b(?:could|would|will|may|might|should|to) be (?:done|performed|obtained|checked|repeated|"
                    r"considered|scheduled|sent|drawn)\b|\bpending\b|\bplanned\b|\bnext visit\b|\bif (?:it is )?"
                    r"clinically indicated\b|\brecheck\b|\bwill (?:check|obtain|order|repeat)\b"
                    # a result that is not there: "Iron panel ... | Status: Result not received", "the MRI I cancelled"
-                   r"|\bresults? not (?:yet )?(?:received|available|back)\b|\bawaiting\b|\bto follow\b"
+                   r"|\bresults? not (?:yet )?(?:received|available|back)\b|\bawaiting\b|\bawaited\b|\bto follow\b"
+                   # a sample sent and not reported: "Baseline serum tryptase | sent | ug/L | result awaited"
+                   r"|\bto be taken\b|\bsent off\b|\|\s*sent\s*\|"
                    r"|\bcancell?ed\b|\bnot (?:yet )?(?:done|performed)\b|\bto be seen\b"
                    # a request to the GP, a later check or a referral: "I would be grateful if you could repeat renal
                    # profile in 6 weeks", "Check X-ray in plaster in 1 week", "a referral to the dietitian has been made"

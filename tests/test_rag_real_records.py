@@ -171,3 +171,13 @@ def test_a_miss_or_professor_is_a_name():
     assert holds_kind("Surgeon: Miss Rebecca Thornhill, Consultant Paediatric Surgeon", "name")
     assert holds_kind("Reviewed by Professor Adeyemi", "name")
     assert not holds_kind("Surgeon to review in clinic", "name")
+
+
+def test_a_sample_sent_off_is_no_result(tmp_path):
+    """'What did my baseline tryptase come back as?' asks for a result; a row that says the sample was sent and
+    its result awaited is none."""
+    service, session = one_record(tmp_path, "allergy_letter.txt", [
+        "ALLERGY CLINIC LETTER\nBLOODS TODAY:\nTest | Value | Unit | Range\n"
+        "Baseline serum tryptase | sent | ug/L | result awaited\nTotal IgE | 412 | kU/L | <81\n"])
+    answer = service.answer(session, "What did my baseline tryptase come back as?")
+    assert answer.abstained, answer.answer
