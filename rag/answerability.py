@@ -143,6 +143,10 @@ _DESCRIBING_WORDS = (
     "strong", "first", "second", "third", "exact", "close", "percent", "piece", "red", "fast", "size",
     "new", "bad", "inside", "thick", "able", "category", "amount", "main",
     "start", "begin", "finish",  # when something starts: "What date do I start cardiac rehab" asks about rehab
+    # More, from the refused answerable questions of session 10's tuning pool ("how much better", "another scan",
+    # "a tiny spot", "anything in my file", "who confirmed it", "help me with"); "next" was tried and answered "my
+    # blood pressure the next morning", which no record gives.
+    "better", "worse", "another", "tiny", "small", "file", "confirm", "confirmed", "help", "write", "writes",
 )
 # Words that name who wrote or where, or what about it is asked, never the topic ("What dose of insulin":
 # insulin; "What did the pathologist say about the lymph nodes": lymph nodes).

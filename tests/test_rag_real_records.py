@@ -181,3 +181,15 @@ def test_a_sample_sent_off_is_no_result(tmp_path):
         "Baseline serum tryptase | sent | ug/L | result awaited\nTotal IgE | 412 | kU/L | <81\n"])
     answer = service.answer(session, "What did my baseline tryptase come back as?")
     assert answer.abstained, answer.answer
+
+
+def test_describing_words_are_no_missing_topic(tmp_path):
+    """r1's care-plan set: "anything in my file ... who confirmed it" asks about a resuscitation decision; "file"
+    and "confirmed" are no topic the records must hold, so it is not refused."""
+    folder = Path(__file__).parent / "data" / "rag" / "real_records_heldout" / "r1"
+    service = RagService(Settings(data_dir=str(tmp_path / "data")))
+    session = SessionStore(tmp_path / "sessions").get("v")
+    for doc in json.loads((folder / "questions.json").read_text(encoding="utf-8"))["sets"]["V"]:
+        service.add_file(session, folder / doc)
+    question = "Is there anything in my file about not bringing me back if my heart stops, and who confirmed it?"
+    assert not service.answer(session, question).abstained
