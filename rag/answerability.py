@@ -248,6 +248,8 @@ def holds_kind(text: str, kind: str) -> bool:
     if kind == "dose":
         return bool(_DOSE.search(text))
     if kind == "number":  # a date or a clock time is no count ("Current every day smoker | Date: June 16, 2013")
+        if not (_NUMBER_UNIT.search(text) or _NUMBER.search(text)):
+            return False
         text = _TIME.sub(" ", _CALENDAR.sub(" ", text))
         return bool(_NUMBER_UNIT.search(text) or _NUMBER.search(text))
     if kind == "reason":
@@ -396,9 +398,10 @@ def _names_its_head(question: str, head: list[Concept] | None, kind: str) -> boo
     return bool(head) and kind in ("number", "dose", "date") and not _WHICH.search(question)
 
 
-def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list[Candidate], float, bool]:
-    """Every sentence of `hits`, scored; the share of the question that no chunk covers; and whether no
-    chunk covers the question's first concept ("the ultrasound" of "What did the ultrasound of my kidney show").
+def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list[Candidate], float, bool, bool]:
+    """Every sentence of `hits`, scored; the share of the question that no chunk covers; whether no chunk
+    covers the question's first concept ("the ultrasound" of "What did the ultrasound of my kidney show"); and
+    whether the value asked comes with the name of what it measures (`_names_its_head`).
 
     Sentences that read like an instruction to an assistant are records' data, never an answer.
     """
@@ -457,7 +460,7 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
             found.append(Candidate(rank, hit, sentence,
                                    _coverage(concepts, weights, own, context_tokens, scene),
                                    typed, bonus))
-    return found, missing, head_missing
+    return found, missing, head_missing, named_head
 
 
 _FINDING_LINE = re.compile(r"(?m)^(?:findings?|impression|conclusions?|diagnostic opinion|interpretation)\b",
@@ -506,7 +509,7 @@ def decide(question: str, hits: list[Hit], index: HybridIndex, order: Order) -> 
     """
     if not hits:
         return Decision(REFUSE, None, asked_kind(question), 1.0, True, 0.0), []
-    found, missing, head_missing = candidates(question, hits, index)
+    found, missing, head_missing, named_head = candidates(question, hits, index)
     ranked = order(hits, found)
     ordered = [hits[i] for i in ranked]
     read = set(ranked[:DECISION_DEPTH])
@@ -524,7 +527,7 @@ def decide(question: str, hits: list[Hit], index: HybridIndex, order: Order) -> 
         # my kidney", "my eGFR"); the rest of the question matching is not enough.
         verdict = REFUSE
     elif (topical - best.coverage >= MENTIONED_MARGIN and best.coverage < ANSWER_AT and kind not in ("date", "reason")
-          and not _names_its_head(question, asked_about(question, question_concepts(question)), kind)):
+          and not named_head):
         # The records name the topic, but where they do they lack what was asked: "Lisinopril" with no
         # dose, "an MRI could be done", "urine for decoy cells on his next visit". (Not for dates: a
         # hospital's name can outweigh the "Discharged: 7 March 2024" line that answers; nor for reasons: a

@@ -35,6 +35,6 @@ def test_the_answering_row_is_lifted_into_the_first_three(tmp_path):
     weight = [i for i, hit in enumerate(hits) if "EFW" in hit.chunk.text]
     assert weight and weight[0] >= 3  # retrieval order leaves it out of the first three
 
-    found, _, _ = candidates(question, hits, service.records(session).index)
+    found, *_ = candidates(question, hits, service.records(session).index)
     assert hit_features(hits, found).shape == (len(hits), len(FEATURES))
     assert any("EFW" in source.text for source in service.answer(session, question).sources[:3])

@@ -57,7 +57,7 @@ def collect(folders: list[Path]) -> list[dict]:
                     if item["set"] != name or not item["expect"]:
                         continue
                     hits = service.candidate_hits(session, item["q"])
-                    found, _, _ = candidates(item["q"], hits, index)
+                    found, *_ = candidates(item["q"], hits, index)
                     expect = [e.lower() for e in item["expect"]]
                     questions.append({"folder": folder.name, "features": hit_features(hits, found),
                                       "labels": np.array([any(e in h.chunk.text.lower() for e in expect)
@@ -81,7 +81,7 @@ def _own_set(service, store, tmp: Path) -> list[dict]:
         if item["doc"] is None:
             continue
         hits = service.candidate_hits(session, item["question"])
-        found, _, _ = candidates(item["question"], hits, index)
+        found, *_ = candidates(item["question"], hits, index)
         questions.append({"folder": "own", "features": hit_features(hits, found), "labels": np.array([
             Path(h.chunk.doc_name).stem == item["doc"] and h.chunk.page == item["page"]
             and item["expect"].lower() in h.chunk.text.lower() for h in hits])})
