@@ -22,6 +22,8 @@ _HEADING_LINE = re.compile(r"^(?=.*[A-Z]{2})[A-Z0-9][A-Z0-9 ,/&()'#.-]{1,68}:?$"
 _INLINE_HEADING = re.compile(r"^([A-Z][A-Z0-9 ,/&()'-]{1,60}):\s+(\S.*)$")
 # A list item marker ("- ", "* ", "2. "); list items stay prose, table rows ("a | b") become row chunks.
 _LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
+# A ruled line ("-------------|----------|-----", "=====", "+----+----+"): layout, not text.
+_RULE = re.compile(r"^(?=.*[-=_]{3})[\s|+:=_-]+$")
 # A short label above table rows ("Plan Of Treatment", "- Appointments"): it names the rows below it.
 _LABEL = re.compile(r"^[A-Za-z][A-Za-z ,/&()'-]{2,40}$")
 # A table's caption with its date ("BLOOD TESTS (taken 07/05/2024)"): it dates the rows below it.
@@ -135,6 +137,8 @@ def _sections(pages: list[str], keep_spacing: bool = False) -> list[_Section]:
         sections.append(current)
         label = columns = ""
         for line, kept in _page_lines(page, keep_spacing):
+            if _RULE.match(line):
+                continue  # "-----|-----" under a table's column line: the column line still heads the rows below
             opened = _heading_of(line)
             if opened:
                 heading, rest = opened

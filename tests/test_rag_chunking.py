@@ -121,3 +121,12 @@ def test_a_lab_result_quotes_its_own_printed_line_but_not_a_line_of_many_results
     creatinine, wbc, _, spo2 = lab_chunks("d1", "note.txt", results, [page], keep_spacing=True)
     assert creatinine.text.endswith("\nAs printed: Creatinine | 128 | umol/L | 59 - 104   (baseline 95, 03/2025)")
     assert "As printed" not in wbc.text and "As printed" not in spo2.text
+
+
+def test_a_ruled_line_under_the_column_line_does_not_part_them():
+    """'Date | 03/03/25 | 05/03/25' then '-----|-----|-----': each row still carries the dates of its columns."""
+    page = ("BLOOD RESULTS\n Date         | 03/03/25 | 05/03/25 | Ref\n -------------|----------|----------|-------\n"
+            " Bilirubin    | 48       | 61       | 0-21 umol/L\n ALT          | 212      | 176      | 0-33 U/L\n")
+    rows = [c for c in page_chunks("d", "summary.txt", [page], 600, 100, keep_spacing=True) if c.kind == "row"]
+    assert len(rows) == 2 and all("03/03/25" in c.text for c in rows)
+    assert not any("----" in c.text for c in page_chunks("d", "summary.txt", [page], 600, 100))
