@@ -1,6 +1,7 @@
 """Shared fixtures: offline mode, a shared model cache, and a real Healify server for gradio_client tests."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -18,6 +19,21 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("HEALIFY_CACHE_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "healify-test-cache"))
 os.environ["HEALIFY_WARMUP"] = "0"
+
+
+def record_set(tmp_path: Path, folder: str, name: str):
+    """A fresh HealyChat service and session holding record set `name` of tests/data/rag/`folder` (the
+    real_records_dev layout: questions.json names each set's documents)."""
+    from rag.service import RagService
+    from settings import Settings
+    from storage.sessions import SessionStore
+
+    root = Path(__file__).parent / "data" / "rag" / folder
+    service = RagService(Settings(data_dir=str(tmp_path / "data")))
+    session = SessionStore(tmp_path / "sessions").get(name)
+    for doc in json.loads((root / "questions.json").read_text(encoding="utf-8"))["sets"][name]:
+        service.add_file(session, root / doc)
+    return service, session
 
 
 def free_port() -> int:

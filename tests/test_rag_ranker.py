@@ -3,17 +3,12 @@ order in cross-validation, and on a writer's record set it lifts the answering p
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 
 from rag.answerability import candidates
 from rag.ranker import FEATURES, RANKER, hit_features, load_ranker
-from rag.service import RagService
-from settings import Settings
-from storage.sessions import SessionStore
-
-SET_K = Path(__file__).parent / "data" / "rag" / "writer_records" / "w4"
+from tests.conftest import record_set
 
 
 def test_committed_fit_matches_the_features_and_beat_retrieval_order():
@@ -26,10 +21,7 @@ def test_committed_fit_matches_the_features_and_beat_retrieval_order():
 
 
 def test_the_answering_row_is_lifted_into_the_first_three(tmp_path):
-    service = RagService(Settings(data_dir=str(tmp_path / "data")))
-    session = SessionStore(tmp_path / "sessions").get("k")
-    for doc in json.loads((SET_K / "questions.json").read_text(encoding="utf-8"))["sets"]["K"]:
-        service.add_file(session, SET_K / doc)
+    service, session = record_set(tmp_path, "writer_records/w4", "K")
     question = "roughly how heavy is the baby on the scan"
     hits = service.candidate_hits(session, question)
     weight = [i for i, hit in enumerate(hits) if "EFW" in hit.chunk.text]

@@ -3,7 +3,6 @@ report's findings answer "what did X show", a procedure list does not, time qual
 and a file name that says nothing does not hide what a document is."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from rag.service import RagService
 from settings import Settings
 from storage.sessions import SessionStore
+from tests.conftest import record_set
 
 REAL_LIKE = Path(__file__).parent / "data" / "rag" / "real_like"
 
@@ -156,11 +156,7 @@ def test_a_date_is_no_count_and_a_preop_value_is_no_value_after_the_operation(tm
 def test_a_value_that_names_what_was_asked_is_not_refused_for_a_plan_that_names_more(tmp_path):
     """Writer set E: the potassium rows of the results table answer "my potassium on the blood test at my check-up
     at the end of March", although a follow-up plan covers more of the question's words."""
-    folder = Path(__file__).parent / "data" / "rag" / "writer_records" / "w1"
-    service = RagService(Settings(data_dir=str(tmp_path / "data")))
-    session = SessionStore(tmp_path / "sessions").get("e")
-    for doc in json.loads((folder / "questions.json").read_text(encoding="utf-8"))["sets"]["E"]:
-        service.add_file(session, folder / doc)
+    service, session = record_set(tmp_path, "writer_records/w1", "E")
     answer = service.answer(session, "What was my potassium on the blood test at my check-up at the end of March?")
     assert not answer.abstained and "Potassium" in answer.answer
 
@@ -186,10 +182,6 @@ def test_a_sample_sent_off_is_no_result(tmp_path):
 def test_describing_words_are_no_missing_topic(tmp_path):
     """r1's care-plan set: "anything in my file ... who confirmed it" asks about a resuscitation decision; "file"
     and "confirmed" are no topic the records must hold, so it is not refused."""
-    folder = Path(__file__).parent / "data" / "rag" / "real_records_heldout" / "r1"
-    service = RagService(Settings(data_dir=str(tmp_path / "data")))
-    session = SessionStore(tmp_path / "sessions").get("v")
-    for doc in json.loads((folder / "questions.json").read_text(encoding="utf-8"))["sets"]["V"]:
-        service.add_file(session, folder / doc)
+    service, session = record_set(tmp_path, "real_records_heldout/r1", "V")
     question = "Is there anything in my file about not bringing me back if my heart stops, and who confirmed it?"
     assert not service.answer(session, question).abstained
