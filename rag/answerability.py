@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.chunking import DATE_CELL, section_at
-from rag.index import Hit, HybridIndex, doc_title, stem, tokenize
+from rag.index import MONTHS, Hit, HybridIndex, date_periods, doc_title, stem, tokenize
 from rag.lexicon import Concept, question_concepts
 from rag.prompting import looks_like_instruction
 from safety.guard import SENTENCE_BREAK
@@ -127,6 +127,13 @@ _AT_DISCHARGE = re.compile(r"\b(?:at|on|upon|after|since) (?:my |the )?discharge
                            r"left (?:the )?hospital)\b|\b(?:after|when|once) (?:i )?(?:leaving|left|leave) (?:the )?hospital\b|"
                            r"\b(?:sent|going|go|went) home\b|\btake home\b", re.IGNORECASE)
 _DISCHARGE_CONTEXT = re.compile(r"\bdischarge", re.IGNORECASE)
+# A month or year the question is about ("When I came into A&E in March", "my 2019 scan", "on 5/3"); "may" only
+# as a month ("in May", "early May", "3 May").
+_ASKED_MONTH = re.compile(r"\b(january|february|march|april|june|july|august|september|october|november|december)\b|"
+                          r"\b(?:in|of|on|since|during|until|early|mid|late|last|this|\d{1,2}(?:st|nd|rd|th)?)\s+(may)\b|"
+                          r"\b(may)\s+\d", re.IGNORECASE)
+_ASKED_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+DATE_BONUS = 0.1      # strength for a sentence dated in the month or year asked (as PHASE_BONUS)
 PHASE_BONUS = 0.1     # strength for a sentence whose document/section is of the asked phase (as FINDING_BONUS)
 # Generic column names of a table row: they say what a cell is, not what the row is about ("Units: pH" is
 # no answer to "how many units of blood").
@@ -361,6 +368,30 @@ def _phase(question: str) -> str:
     return ""
 
 
+def asked_periods(question: str) -> frozenset[str]:
+    """The months ("march") and years ("2025") the question is about."""
+    months = {next(g for g in m.groups() if g).lower() for m in _ASKED_MONTH.finditer(question)}
+    return frozenset(months | set(_ASKED_YEAR.findall(question)))
+
+
+def dated_as_asked(asked: frozenset[str], dated: list[frozenset[str]]) -> bool | None:
+    """Whether a sentence is of the month and year asked. `dated` holds the periods of the sentence, its section
+    heading and its document, nearest first. Each of month and year agrees when the nearest place that gives one
+    gives the one asked, and disagrees when no place gives it ("Bilirubin 12" in a letter of January, asked "in
+    March"). A sentence that names another month in a document of the month asked ("improved from 74 in
+    February", in the June results letter) neither agrees nor disagrees. None when nothing says."""
+    verdicts = []
+    for is_month in (True, False):
+        wanted = {p for p in asked if (p in MONTHS) == is_month}
+        given = [found for level in dated if (found := {p for p in level if (p in MONTHS) == is_month})]
+        if not wanted or not given:
+            continue
+        verdicts.append(True if wanted & given[0] else None if any(wanted & g for g in given) else False)
+    if False in verdicts:
+        return False
+    return True if verdicts and all(verdicts) else None
+
+
 def _own_tokens(hit: Hit, sentence: str) -> set[str]:
     """A sentence's own words; a table row's generic column names ("Units:", "Status:") are left out."""
     if hit.chunk.kind == "row":
@@ -422,6 +453,8 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
         concepts = [*concepts, _REASON_CONCEPT]
         weights = [*weights, total / len(weights)]
     named_head = _names_its_head(question, head, kind)
+    periods = asked_periods(question)
+    period_tokens = set(tokenize(" ".join(periods)))
     found = []
     for rank, hit in enumerate(hits):
         title = doc_title(hit.chunk.doc_name)
@@ -451,14 +484,21 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
                 typed = False
             if phase == "post" and _PRE_CONTEXT.search(sentence) and not _POST_CONTEXT.search(sentence):
                 typed = False  # "Preop CEA 6.8 ug/L" in a discharge summary is no marker after the operation
-            bonus = 0.0
+            sentence_context = context_tokens
+            dated = dated_as_asked(periods, [date_periods(sentence), date_periods(heading),
+                                             index.doc_periods(hit.chunk.doc_id)]) if periods else None
+            if dated is False:
+                typed = False  # "my bilirubin in March" is not the January letter's bilirubin
+            bonus = DATE_BONUS if dated else 0.0
+            if dated:  # the month asked is the sentence's even when only its heading or document says so
+                sentence_context = context_tokens | period_tokens
             if wants_finding and not kind and _FINDING_HEADING.search(heading):
                 bonus += FINDING_BONUS
             if ((phase == "pre" and _PRE_CONTEXT.search(where)) or (phase == "post" and _POST_CONTEXT.search(where))
                     or (phase == "discharge" and _DISCHARGE_CONTEXT.search(where))):
                 bonus += PHASE_BONUS
             found.append(Candidate(rank, hit, sentence,
-                                   _coverage(concepts, weights, own, context_tokens, scene),
+                                   _coverage(concepts, weights, own, sentence_context, scene),
                                    typed, bonus))
     return found, missing, head_missing, named_head
 

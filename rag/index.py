@@ -94,6 +94,24 @@ def date_months(text: str) -> list[str]:
     return months
 
 
+# Months written out ("3 March 2025", "in March"; "may" only next to a number) and years ("2025", "03/03/25").
+_MONTH_WORD = re.compile(r"\b(january|february|march|april|june|july|august|september|october|november|december)\b|"
+                         r"\b(may)\b(?=,?\s*\d)|(?<=\d)\s*(may)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b(?!\s*(?:mg|mcg|ml|cc|units?|iu|kcal|cal|calories|g|kg|mmol|ng|steps)\b)",
+                   re.IGNORECASE)
+_SHORT_YEAR = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](\d{2})\b")
+# A date of birth dates the patient, not the record ("DOB: 12/04/1961").
+_BIRTH_LINE = re.compile(r"^.*\b(?:dob|d\.o\.b|date of birth|birth ?date|born)\b.*$", re.IGNORECASE | re.MULTILINE)
+
+
+def date_periods(text: str) -> frozenset[str]:
+    """The months ("march") and years ("2025") of the dates in `text`, dates of birth left out."""
+    text = _BIRTH_LINE.sub(" ", text)
+    months = {next(g for g in m.groups() if g).lower() for m in _MONTH_WORD.finditer(text)}
+    years = {m.group() for m in _YEAR.finditer(text)} | {f"20{m.group(1)}" for m in _SHORT_YEAR.finditer(text)}
+    return frozenset(months | years | set(date_months(text.lower())))
+
+
 # "A&E" is one word (accident and emergency); "didn't" holds a "not"; "what's", "I'm", "Crohn's" lose their ending.
 _AE = re.compile(r"\ba\s?&\s?e\b")
 _NOT = re.compile(r"n['\u2019]t\b")
@@ -166,6 +184,7 @@ class HybridIndex:
         self._chunk_tokens: list[set[str]] = []
         self._profiles: dict[str, str] = {}
         self._doc_matches: dict[tuple[str, str], bool] = {}
+        self._doc_periods: dict[str, frozenset[str]] = {}
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -194,6 +213,7 @@ class HybridIndex:
             self._faiss.add(np.ascontiguousarray(self.embeddings))
         self._profiles = {}
         self._doc_matches = {}
+        self._doc_periods = {}
         # Keywords of a chunk: its document's name and opening ("EXAM: CT chest", "REASON FOR VISIT: Kidney
         # transplant") with its text, so "At the kidney clinic, what was my blood pressure" finds the clinic
         # note's vital signs even when the file is called "record_2.txt".
@@ -222,6 +242,13 @@ class HybridIndex:
         if key not in self._doc_matches:
             self._doc_matches[key] = any(pattern.search(c.text) for c in self.chunks if c.doc_id == doc_id)
         return self._doc_matches[key]
+
+    def doc_periods(self, doc_id: str) -> frozenset[str]:
+        """The months and years of every date the document holds (`date_periods`), cached."""
+        if doc_id not in self._doc_periods:
+            self._doc_periods[doc_id] = frozenset().union(
+                *(date_periods(c.text) for c in self.chunks if c.doc_id == doc_id))
+        return self._doc_periods[doc_id]
 
     def covering(self, concept: Concept) -> set[int]:
         """Ids of the chunks that cover `concept` (hold every word of one of its alternatives)."""

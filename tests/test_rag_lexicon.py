@@ -10,6 +10,8 @@ def test_a_lay_phrase_is_one_concept_covered_by_the_record_word():
     assert water_pill.covered_by(set(tokenize("torsemide 20 MG Oral Tablet")))
     assert not water_pill.covered_by(set(tokenize("Drink more water.")))
     assert "furosemide" in expansion(concepts)
+    [antibiotic, *_] = question_concepts("What antibiotic did they run through my drip?")
+    assert antibiotic.covered_by(set(tokenize("Medication: AMPICILLIN-SULBAC INJ (Unasyn) | Dose: 1.5 GM")))
 
 
 def test_phrases_match_in_any_order_and_keep_the_question_order():
