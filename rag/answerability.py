@@ -76,6 +76,9 @@ _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|a
 _CALENDAR = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?\b|\b\d{{1,2}}\s+{_MONTH}(?:,?\s+\d{{4}})?|"
                        rf"\b{_MONTH},?\s+\d{{4}}\b|\b\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b|"
                        rf"\b(?:19|20)\d{{2}}\b(?!\s*-?\s*{_UNIT}(?![a-z]))", re.IGNORECASE)
+# "What date / which day is my follow-up call" asks for a day on the calendar: "at 6 weeks" is none.
+_ASKS_DAY = re.compile(r"\b(?:what|which) (?:date|day)\b", re.IGNORECASE)
+_WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:today|tomorrow)\b", re.IGNORECASE)
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?\b", re.IGNORECASE)
 _NAME = re.compile(r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Prof|Professor|Sister)\.?\s+[A-Z]|\b(?:MD|M\.D\.|RN|NP|PA-C|DO)\b")
 _ASKS = (  # (kind, question pattern), first match wins
@@ -417,7 +420,8 @@ def asked_about(question: str, concepts: list[Concept]) -> list[Concept] | None:
         question = question[scene.end():]
     if _WH_QUESTION.match(question):
         skip = _NOT_HEAD - _ROLES if asked_kind(question) == "name" else _NOT_HEAD  # "Which radiologist read it"
-        topics = [c for c in concepts if not all(w in skip for w in c.words)] or concepts
+        # nor a number: "What date is my 6 week phone call" asks about the call
+        topics = [c for c in concepts if not all(w in skip or w.isdigit() for w in c.words)] or concepts
         return topics[:HEAD_CONCEPTS]
     about_me = _ABOUT_ME.match(question)
     return question_concepts(about_me.group(1)) if about_me else None
@@ -445,6 +449,7 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
     head_missing = head is not None and (not head or not all(index.covering(c) for c in head))
     kind = asked_kind(question)
     wants_finding = bool(_ASKS_FINDING.search(question))
+    wants_day = kind == "date" and bool(_ASKS_DAY.search(question))
     scene = scene_concepts(question, concepts)
     phase = _phase(question)
     if kind == "reason" and concepts:
@@ -469,6 +474,8 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
             # A target is no result: "(target LDL < 1.8 mmol/L)" neither names nor measures the LDL asked about.
             measured = _TARGET.sub(" ", sentence) if kind == "number" else sentence
             typed = holds_kind(measured, kind) or (kind == "reason" and bool(_REASON_HEADING.search(heading)))
+            if typed and wants_day:
+                typed = bool(_CALENDAR.search(sentence) or _WEEKDAY.search(sentence))
             own = _own_tokens(hit, sentence)
             measured_own = own if measured == sentence else _own_tokens(hit, measured)
             if typed and named_head and not all(c.covered_by(measured_own | context_tokens) for c in head):

@@ -208,3 +208,18 @@ def test_a_month_asked_picks_the_value_of_that_month(tmp_path):
         "Your blood test results (taken 19/06/2023)\nHbA1c: 68 mmol/mol (8.4%) - improved from 74 mmol/mol in "
         "February but still above your target of 53.\n"])
     assert not service.answer(session, "What was my sugar test over 3 months in June?").abstained
+
+
+def test_what_date_asks_for_a_day_on_the_calendar(tmp_path):
+    """"At 6 weeks" tells when, but no date: "What date is my 6 week phone follow-up call?" is refused from it
+    (the "6" is no topic: a dated "6 mm stone" does not answer), and answered once the note gives the day."""
+    question = "What date is my 6 week phone follow-up call?"
+    service, session = one_record(tmp_path, "operation_note.txt", [
+        "OPERATION NOTE\nLaparoscopic cholecystectomy.\nDIAGNOSIS: Choledocholithiasis (6 mm distal CBD stone) - "
+        "cleared at ERCP 06/03/25.\nPLAN: Telephone follow-up call at 6 weeks to discuss the histology.\n"])
+    assert service.answer(session, question).abstained
+    service, session = one_record(tmp_path / "dated", "operation_note.txt", [
+        "OPERATION NOTE\nLaparoscopic cholecystectomy.\nPLAN: Telephone follow-up call booked for 14/05/2025 to "
+        "discuss the histology.\n"])
+    answer = service.answer(session, question)
+    assert not answer.abstained and "14/05/2025" in answer.answer
