@@ -268,6 +268,8 @@ def holds_kind(text: str, kind: str) -> bool:
 
 
 # A break after a title or a common abbreviation is none: "1. Cardiology clinic - Dr." / "Miriam Hollis, 03/22/2021".
+# "Blood cultures: sent" / "Chest X-ray: clear": two labelled lines are two statements, however short.
+_LABELLED = re.compile(r"^[A-Z][\w /&()'-]{0,40}:\s*\S")
 _TITLE_END = re.compile(r"\b(?:Dr|Drs|Mr|Mrs|Ms|Prof|St|vs|approx|No|Ref)\.$", re.IGNORECASE)
 
 
@@ -289,7 +291,8 @@ def sentences(hit: Hit) -> list[str]:
         for part in (p.strip() for p in SENTENCE_BREAK.split(line)):
             if not part:
                 continue
-            if merged and (merged[-1].endswith(":") or len(merged[-1]) < 25 or _TITLE_END.search(merged[-1])):
+            if merged and (merged[-1].endswith(":") or _TITLE_END.search(merged[-1]) or (
+                    len(merged[-1]) < 25 and not (_LABELLED.match(merged[-1]) and _LABELLED.match(part)))):
                 merged[-1] = f"{merged[-1]} {part}"
             else:
                 merged.append(part)

@@ -223,3 +223,15 @@ def test_what_date_asks_for_a_day_on_the_calendar(tmp_path):
         "discuss the histology.\n"])
     answer = service.answer(session, question)
     assert not answer.abstained and "14/05/2025" in answer.answer
+
+
+def test_short_labelled_lines_are_statements_of_their_own(tmp_path):
+    """"Blood cultures: sent" is short, but no part of the next line: "Chest X-ray: right lower lobe
+    consolidation." answers what the chest X-ray showed on its own (it was quoted glued to "Blood cultures: sent")."""
+    service, session = one_record(tmp_path, "admission.txt", [
+        "ACUTE MEDICAL UNIT - ADMISSION CLERKING\nPatient: Ines Marlow   Hosp No: RM40021\nConsultant: Dr Tobias Wren\n"
+        "PRESENTING COMPLAINT: Fever and cough for 4 days.\nINVESTIGATIONS\nBloods: Hb 131 g/L, WCC 14.2, CRP 88.\n"
+        "Blood cultures: sent\nChest X-ray: right lower lobe consolidation.\nCT head: not performed.\n"])
+    answer = service.answer(session, "What did the chest X-ray show?")
+    assert not answer.abstained and "right lower lobe consolidation" in answer.answer
+    assert "Blood cultures" not in answer.answer
