@@ -79,6 +79,8 @@ _CALENDAR = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?\b|\b\d{{1,2}}\
 # "What date / which day is my follow-up call" asks for a day on the calendar: "at 6 weeks" is none.
 _ASKS_DAY = re.compile(r"\b(?:what|which) (?:date|day)\b", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:today|tomorrow)\b", re.IGNORECASE)
+_CLOCK = re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\bnoon\b|\bmidday\b|\bmidnight\b|"
+                    r"\bo'clock\b", re.IGNORECASE)
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?\b", re.IGNORECASE)
 _NAME = re.compile(r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Prof|Professor|Sister)\.?\s+[A-Z]|\b(?:MD|M\.D\.|RN|NP|PA-C|DO)\b")
 _ASKS = (  # (kind, question pattern), first match wins
@@ -97,6 +99,8 @@ _ASKS = (  # (kind, question pattern), first match wins
                           r"temperature|oxygen|saturation|bmi|cholesterol|ldl|hdl|triglycerides?|glucose|"
                           r"(?:blood )?sugar|a1c|hba1c|psa|ha?emoglobin|platelets?|creatinine|potassium|sodium|"
                           r"tsh|alt|ast|egfr|inr|white (?:cell|blood cell) count|wbc)\b", re.IGNORECASE)),
+    # "What time do I have to arrive": a clock time ("07:30", "7.30 am", "noon"), not the day it is booked for.
+    ("time", re.compile(r"\b(?:what|which) time\b|\bwhat hour\b", re.IGNORECASE)),
 )
 # A reason is written as one ("Reason for visit", "Indication", "because of", "presented with") or as the
 # diagnosis the stay was for ("Diagnosis: Community-acquired pneumonia").
@@ -157,6 +161,7 @@ _DESCRIBING_WORDS = (
     # "a tiny spot", "anything in my file", "who confirmed it", "help me with"); "next" was tried and answered "my
     # blood pressure the next morning", which no record gives.
     "better", "worse", "another", "tiny", "small", "file", "confirm", "confirmed", "help", "write", "writes",
+    "special",  # "the special rheumatoid antibody test" (writer set w9)
 )
 # Words that name who wrote or where, or what about it is asked, never the topic ("What dose of insulin":
 # insulin; "What did the pathologist say about the lymph nodes": lymph nodes).
@@ -208,7 +213,8 @@ _PLAN = re.compile(r"\b(?:could|would|will|may|might|should|to) be (?:done|perfo
                    r"|\bresults? not (?:yet )?(?:received|available|back)\b|\bawaiting\b|\bawaited\b|\bto follow\b"
                    # a sample sent and not reported: "Baseline serum tryptase | sent | ug/L | result awaited"
                    r"|\bto be taken\b|\bsent off\b|\|\s*sent\s*\|"
-                   r"|\bcancell?ed\b|\bnot (?:yet )?(?:done|performed)\b|\bto be seen\b"
+                   r"|\bcancell?ed\b|\bnot (?:yet )?(?:done|performed|scanned|imaged|x-rayed|tested|measured|reported)\b|\bto be seen\b"
+                   r"|\b(?:specimen|sample) not (?:yet )?(?:received|available|back)\b"
                    # a request to the GP, a later check or a referral: "I would be grateful if you could repeat renal
                    # profile in 6 weeks", "Check X-ray in plaster in 1 week", "a referral to the dietitian has been made"
                    r"|\bgrateful if you (?:could|would)\b|\bplease (?:repeat|arrange|recheck|check)\b"
@@ -232,7 +238,7 @@ class Candidate:
 class Decision:
     verdict: str                 # ANSWER, PARTIAL or REFUSE
     best: Candidate | None
-    asks: str                    # "date", "name", "dose", "number", "reason" or "" (an open question)
+    asks: str                    # "date", "time", "name", "dose", "number", "reason" or "" (an open question)
     missing: float               # IDF-weighted share of the question's concepts that no chunk covers
     head_missing: bool           # no chunk covers what the question asks about (`asked_about`)
     score: float                 # the best answering sentence's coverage, which the verdict was read from
@@ -264,6 +270,8 @@ def holds_kind(text: str, kind: str) -> bool:
         return bool(_NUMBER_UNIT.search(text) or _NUMBER.search(text))
     if kind == "reason":
         return bool(_REASON.search(text))
+    if kind == "time":
+        return bool(_TIME.search(text) or _CLOCK.search(text))
     return True
 
 
@@ -576,7 +584,7 @@ def decide(question: str, hits: list[Hit], index: HybridIndex, order: Order) -> 
         # What the question asks about is nowhere in the records (a test never done: "the ultrasound of
         # my kidney", "my eGFR"); the rest of the question matching is not enough.
         verdict = REFUSE
-    elif (topical - best.coverage >= MENTIONED_MARGIN and best.coverage < ANSWER_AT and kind not in ("date", "reason")
+    elif (topical - best.coverage >= MENTIONED_MARGIN and best.coverage < ANSWER_AT and kind not in ("date", "time", "reason")
           and not named_head):
         # The records name the topic, but where they do they lack what was asked: "Lisinopril" with no
         # dose, "an MRI could be done", "urine for decoy cells on his next visit". (Not for dates: a

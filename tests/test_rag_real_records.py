@@ -235,3 +235,35 @@ def test_short_labelled_lines_are_statements_of_their_own(tmp_path):
     answer = service.answer(session, "What did the chest X-ray show?")
     assert not answer.abstained and "right lower lobe consolidation" in answer.answer
     assert "Blood cultures" not in answer.answer
+
+
+def test_what_time_asks_for_a_clock_time(tmp_path):
+    """"What time do I have to get there" is not answered by the day a treatment is booked for."""
+    question = "What time do I have to get to the surgery center on the day of the lithotripsy?"
+    booked = "UROLOGY CLINIC NOTE\nPLAN: Right ESWL scheduled 03/12/2025 at Riverbend Outpatient Surgery Center.\n"
+    service, session = one_record(tmp_path, "urology.txt", [booked])
+    assert service.answer(session, question).abstained
+    service, session = one_record(tmp_path / "timed", "urology.txt", [booked + "Arrive at the surgery center at 07:30.\n"])
+    answer = service.answer(session, question)
+    assert not answer.abstained and "07:30" in answer.answer
+
+
+def test_a_part_not_imaged_and_a_culture_only_sent_answer_nothing(tmp_path):
+    """"Feet not imaged" is never quoted as what the X-ray of the feet showed; a germ is what a culture grew, not
+    the culture sent."""
+    service, session = one_record(tmp_path, "xray.txt", [
+        "RADIOLOGY REPORT\nExamination: X-ray both hands and wrists (PA and oblique)\nReferrer: Dr Harriet Lyle, "
+        "Rheumatology\nClinical details: New seropositive rheumatoid arthritis. Baseline for erosions.\n"
+        "FINDINGS: Small marginal erosion at the right second MCP joint. Periarticular osteopenia.\n"
+        "COMMENT: Feet not imaged.\n"])
+    feet = service.answer(session, "What did the X-ray of my feet show?")
+    assert feet.abstained or "not imaged" not in feet.answer
+    assert not service.answer(session, "What did the X-ray of my hands show?").abstained
+    question = "What germ was growing in my urine culture?"
+    service, session = one_record(tmp_path / "sent", "ed_note.txt", [
+        "EMERGENCY DEPARTMENT NOTE\nUrinalysis: nitrite positive, leukocyte esterase 2+.\nUrine culture sent.\n"])
+    assert service.answer(session, question).abstained
+    service, session = one_record(tmp_path / "grew", "results.txt", [
+        "MICROBIOLOGY\nURINE CULTURE | >100,000 CFU/mL Escherichia coli | sensitive to nitrofurantoin\n"])
+    answer = service.answer(session, question)
+    assert not answer.abstained and "Escherichia coli" in answer.answer
