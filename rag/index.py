@@ -17,6 +17,7 @@ RRF_K = 60  # the usual reciprocal-rank-fusion constant
 PROFILE_LINES, PROFILE_CHARS = 2, 160  # a document's opening, read as every chunk's context (`profile`)
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 _GLUED = re.compile(r"^[0-9]+([a-z]{3,})$")
+_RECORD_WORD = re.compile(r"[a-z]{3,}")
 # Words that carry no topic: dropped from BM25 queries and from keyword coverage.
 STOPWORDS = frozenset((
     "a", "about", "according", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
@@ -185,6 +186,7 @@ class HybridIndex:
         self._profiles: dict[str, str] = {}
         self._doc_matches: dict[tuple[str, str], bool] = {}
         self._doc_periods: dict[str, frozenset[str]] = {}
+        self._words: frozenset[str] | None = None
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -214,6 +216,7 @@ class HybridIndex:
         self._profiles = {}
         self._doc_matches = {}
         self._doc_periods = {}
+        self._words = None
         # Keywords of a chunk: its document's name and opening ("EXAM: CT chest", "REASON FOR VISIT: Kidney
         # transplant") with its text, so "At the kidney clinic, what was my blood pressure" finds the clinic
         # note's vital signs even when the file is called "record_2.txt".
@@ -242,6 +245,12 @@ class HybridIndex:
         if key not in self._doc_matches:
             self._doc_matches[key] = any(pattern.search(c.text) for c in self.chunks if c.doc_id == doc_id)
         return self._doc_matches[key]
+
+    def words(self) -> frozenset[str]:
+        """Every word of 3+ letters the records use, lower case (the known words of `rag.spelling`), cached."""
+        if self._words is None:
+            self._words = frozenset(w for c in self.chunks for w in _RECORD_WORD.findall(c.text.lower()))
+        return self._words
 
     def doc_periods(self, doc_id: str) -> frozenset[str]:
         """The months and years of every date the document holds (`date_periods`), cached."""

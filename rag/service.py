@@ -26,6 +26,7 @@ from rag.chunking import Chunk, lab_chunks, lab_citation, page_chunks, section_a
 from rag.index import Hit, HybridIndex, search_text
 from rag.prompting import CANNOT_FIND
 from rag.ranker import RANK_DEPTH, load_ranker
+from rag.spelling import corrected, knowledge_speller, records_speller
 from reports.extract import TEXT_SUFFIXES
 from safety.limits import too_long
 from safety.redflags import red_flag_guidance
@@ -148,6 +149,8 @@ class RagService:
             if store.index is None:
                 store.index = HybridIndex(embedder.dim)
             store.index.add(chunks + labs, vectors)
+            records_speller(store.index.words())  # the typo fixer's word lists, built now rather than at the question
+            knowledge_speller()
             store.documents[doc_id] = DocumentInfo(doc_id, name, len(pages), len(chunks), len(labs),
                                                    bool(ocr_used), fingerprint)
             if source_file is not None:
@@ -208,6 +211,7 @@ class RagService:
         with store.lock:
             if store.index is None or not len(store.index):
                 return Decision(REFUSE, None, "", 1.0, True, 0.0), []
+            question = corrected(question, store.index.words())  # "potasium" -> "potassium"
             return decide(question, self._candidate_hits(store, question), store.index, load_ranker().order)
 
     def candidate_hits(self, session, question: str) -> list[Hit]:
@@ -215,7 +219,9 @@ class RagService:
         Impression of the report a "what did the scan show" question names."""
         store = self.records(session)
         with store.lock:
-            return self._candidate_hits(store, question) if store.index is not None and len(store.index) else []
+            if store.index is None or not len(store.index):
+                return []
+            return self._candidate_hits(store, corrected(question, store.index.words()))
 
     def _candidate_hits(self, store: SessionRecords, question: str) -> list[Hit]:
         vector = self.embedder.encode([question])[0]

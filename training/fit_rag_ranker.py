@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from rag.answerability import candidates  # noqa: E402
 from rag.ranker import FEATURES, RANKER, Ranker, hit_features  # noqa: E402
+from rag.spelling import corrected  # noqa: E402
 
 TUNING = [ROOT / "tests" / "data" / "rag" / "writer_records" / f"w{n}" for n in range(1, 9)] + [
     ROOT / "tests" / "data" / "rag" / "real_records_heldout" / "r1"]
@@ -56,8 +57,9 @@ def collect(folders: list[Path]) -> list[dict]:
                 for item in data["questions"]:
                     if item["set"] != name or not item["expect"]:
                         continue
-                    hits = service.candidate_hits(session, item["q"])
-                    found, *_ = candidates(item["q"], hits, index)
+                    question = corrected(item["q"], index.words())  # as `RagService.decide` reads it
+                    hits = service.candidate_hits(session, question)
+                    found, *_ = candidates(question, hits, index)
                     expect = [e.lower() for e in item["expect"]]
                     questions.append({"folder": folder.name, "features": hit_features(hits, found),
                                       "labels": np.array([any(e in h.chunk.text.lower() for e in expect)
