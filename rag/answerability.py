@@ -95,7 +95,7 @@ _ASKS = (  # (kind, question pattern), first match wins
     ("number", re.compile(r"\bhow (?:much|many|high|low|big|large|long|heavy|tall|fast|far)\b|\b(?:lowest|highest|"
                           r"level|levels|number|count|score|reading|size|weight|percentage|value)\b", re.IGNORECASE)),
     # "What was my blood pressure / pulse / LDL?" asks for a measurement even without "level" or "number".
-    ("number", re.compile(r"^\s*what (?:was|were|is|are) my (?:\w+ ){0,2}?(?:blood pressure|bp|pulse|heart rate|"
+    ("number", re.compile(r"^\s*what (?:was|were|is|are) (?:my|his|her|their|[a-z]+['\u2019]s) (?:\w+ ){0,2}?(?:blood pressure|bp|pulse|heart rate|"
                           r"temperature|oxygen|saturation|bmi|cholesterol|ldl|hdl|triglycerides?|glucose|"
                           r"(?:blood )?sugar|a1c|hba1c|psa|ha?emoglobin|platelets?|creatinine|potassium|sodium|"
                           r"tsh|alt|ast|egfr|inr|white (?:cell|blood cell) count|wbc)\b", re.IGNORECASE)),
@@ -162,6 +162,8 @@ _DESCRIBING_WORDS = (
     # blood pressure the next morning", which no record gives.
     "better", "worse", "another", "tiny", "small", "file", "confirm", "confirmed", "help", "write", "writes",
     "special",  # "the special rheumatoid antibody test" (writer set w9)
+    # who the question is about, when it is asked for a relative ("the clot busting drug my husband was given")
+    "husband", "wife", "partner", "mum", "mom", "mother", "dad", "father", "son", "daughter", "child", "baby",
 )
 # Words that name who wrote or where, or what about it is asked, never the topic ("What dose of insulin":
 # insulin; "What did the pathologist say about the lymph nodes": lymph nodes).
@@ -215,6 +217,10 @@ _PLAN = re.compile(r"\b(?:could|would|will|may|might|should|to) be (?:done|perfo
                    r"|\bto be taken\b|\bsent off\b|\|\s*sent\s*\|"
                    r"|\bcancell?ed\b|\bnot (?:yet )?(?:done|performed|scanned|imaged|x-rayed|tested|measured|reported)\b|\bto be seen\b"
                    r"|\b(?:specimen|sample) not (?:yet )?(?:received|available|back)\b"
+                   # asked for and not reported: "has not come back yet", "tissue typing have been requested",
+                   # "Pre-treatment workup ordered: ... 25-OH vitamin D", "A DXA scan is not required"
+                   r"|\bnot (?:yet )?(?:come|came) back\b|\bnot back yet\b|\bnot yet available\b|\brequested\b|\bordered\b"
+                   r"|\bnot (?:required|needed)\b"
                    # a request to the GP, a later check or a referral: "I would be grateful if you could repeat renal
                    # profile in 6 weeks", "Check X-ray in plaster in 1 week", "a referral to the dietitian has been made"
                    r"|\bgrateful if you (?:could|would)\b|\bplease (?:repeat|arrange|recheck|check)\b"
@@ -358,10 +364,14 @@ def _dose_near(sentence: str, head: list[Concept]) -> bool:
     return False
 
 
+_LIST_NUMBER = re.compile(r"(?:^|:)\s*\(?\d{1,2}[.)]\s+(?=[a-z])", re.IGNORECASE)  # "PLAN: 4. Optimise ..."
+
+
 def _number_near(sentence: str, head: list[Concept], window: int = 8) -> bool:
     """Whether a number is near the asked-about name (True when the sentence does
     not name it: a table row under its heading, "RESULT: 145 mg/dl")."""
-    tokens = tokenize(_TIME.sub(" ", _DATE.sub(" ", sentence)))  # "ORDER DATE: December 5, 2016 4:49 PM" is no value
+    # "ORDER DATE: December 5, 2016 4:49 PM" is no value, nor the "4." of "4. Optimise diabetes, blood pressure ..."
+    tokens = tokenize(_TIME.sub(" ", _DATE.sub(" ", _LIST_NUMBER.sub(" ", sentence))))
     stems = {t for concept in head for t in concept.stems()}
     at = [i for i, t in enumerate(tokens) if t in stems]
     if not at:

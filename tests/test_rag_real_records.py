@@ -267,3 +267,20 @@ def test_a_part_not_imaged_and_a_culture_only_sent_answer_nothing(tmp_path):
         "MICROBIOLOGY\nURINE CULTURE | >100,000 CFU/mL Escherichia coli | sensitive to nitrofurantoin\n"])
     answer = service.answer(session, question)
     assert not answer.abstained and "Escherichia coli" in answer.answer
+
+
+def test_questions_for_a_relative_and_results_asked_for_but_not_given(tmp_path):
+    """A relative asked about ("my husband", "his cholesterol") reads like oneself; a result only requested,
+    ordered or "not come back yet", and a list item's number, answer no "what was the result / my value"."""
+    service, session = one_record(tmp_path, "stroke_notes.txt", [
+        "EMERGENCY DEPARTMENT - STROKE ALERT\nPatient: Gerald Okonkwo, 65 M   MRN 4410293\n"
+        "Arrival: 14/02/2025 08:40 by EMS\nHPI: PMH HTN, T2DM and hyperlipidemia "
+        "(not on statin - declined 2022). Last known well 08:05.\nTHROMBOLYSIS: Alteplase bolus given at 09:19, "
+        "infusion over 60 min.\nPLAN:\n4. Optimise diabetes, blood pressure and lipid management.\n"
+        "5. Pre-discharge workup ordered: vitamin D, ferritin.\n6. The urine sample sent to check for protein has not "
+        "come back yet.\n"])
+    answer = service.answer(session, "What time did they give my husband the clot busting drug?")
+    assert not answer.abstained and "09:19" in answer.answer
+    for question in ("What was his cholesterol?", "What was his blood pressure?", "What was his vitamin D level?",
+                     "What did the urine test for protein show?"):
+        assert service.answer(session, question).abstained, question
