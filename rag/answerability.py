@@ -70,11 +70,13 @@ _DOSE = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|gm|ml|meq|units?|iu|
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTHS}|\b{_MONTHS},?\s+\d{{4}}\b|"
                    r"\b\d{1,4}[/-]\d{1,2}[/-]\d{2,4}\b|\b(?:19|20)\d{2}\b|\b\d+\s+(?:days?|weeks?|months?|years?)\b|"
-                   r"\b(?:ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+                   r"\b(?:ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+                   # "Started 9-Mar-2011", "drain out on postoperative day #2"
+                   rf"\b\d{{1,2}}-{_MONTHS}-\d{{2,4}}\b|\b(?:post-?op(?:erative)?|hospital) day\s*#?\s*\d+\b|\bpod\s*#?\s*\d+\b",
                    re.IGNORECASE)
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
 _CALENDAR = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?\b|\b\d{{1,2}}\s+{_MONTH}(?:,?\s+\d{{4}})?|"
-                       rf"\b{_MONTH},?\s+\d{{4}}\b|\b\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b|"
+                       rf"\b{_MONTH},?\s+\d{{4}}\b|\b\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b|\b\d{{1,2}}-{_MONTH}-\d{{2,4}}\b|"
                        rf"\b(?:19|20)\d{{2}}\b(?!\s*-?\s*{_UNIT}(?![a-z]))", re.IGNORECASE)
 # "What date / which day is my follow-up call" asks for a day on the calendar: "at 6 weeks" is none.
 _ASKS_DAY = re.compile(r"\b(?:what|which) (?:date|day)\b", re.IGNORECASE)
@@ -82,7 +84,9 @@ _WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:toda
 _CLOCK = re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\bnoon\b|\bmidday\b|\bmidnight\b|"
                     r"\bo'clock\b", re.IGNORECASE)
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?\b", re.IGNORECASE)
-_NAME = re.compile(r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Prof|Professor|Sister)\.?\s+[A-Z]|\b(?:MD|M\.D\.|RN|NP|PA-C|DO)\b")
+_NAME = re.compile(r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Prof|Professor|Sister)\.?\s+[A-Z]|\b(?:MD|M\.D\.|RN|NP|PA-C|DO)\b|"
+                   # a C-CDA's labelled person: "Performer: Seven, Henry", "Attending: Kim Lee"
+                   r"\b(?i:provider|performer|author|attending|seen by|performed by|clinician|surgeon)\s*:\s*[A-Z][a-z]")
 _ASKS = (  # (kind, question pattern), first match wins
     # "Why was I admitted / did I have the CT" asks for a reason: a "Reason for visit" row, an indication,
     # "because of", "secondary to".
@@ -162,8 +166,10 @@ _DESCRIBING_WORDS = (
     # blood pressure the next morning", which no record gives.
     "better", "worse", "another", "tiny", "small", "file", "confirm", "confirmed", "help", "write", "writes",
     "special",  # "the special rheumatoid antibody test" (writer set w9)
+    "brand",  # "What brand of parts did they use" (record set r6)
     # who the question is about, when it is asked for a relative ("the clot busting drug my husband was given")
-    "husband", "wife", "partner", "mum", "mom", "mother", "dad", "father", "son", "daughter", "child", "baby",
+    "husband", "wife", "partner", "mum", "mom", "mother", "dad", "father", "son", "daughter", "child", "sister",
+    "brother", "grandma", "grandad", "grandmother", "grandfather",
 )
 # Words that name who wrote or where, or what about it is asked, never the topic ("What dose of insulin":
 # insulin; "What did the pathologist say about the lymph nodes": lymph nodes).
@@ -173,6 +179,7 @@ _NOT_HEAD_WORDS = (
     "hospital", "letter", "visit", "appointment", "check", "pre", "op", "post", "time", "date", "name",
     "measurement", "conclusion", "impression", "finding", "summary", "part",
     "day", "week", "month", "year", "hour", "minute", "gram",  # units: "how many days did I stay"
+    "milligram", "microgram", "mg", "mcg", "unit",
     "blood",  # "the blood level of my cyclosporine"; blood pressure / sugar / count are phrases of their own
     *_DESCRIBING_WORDS,
 )
@@ -208,8 +215,8 @@ _ABOUT_ME = re.compile(r"^\s*(?:did|have|has|had|was|were|am|do)\s+i\s+(?:ever\s
 _ASKS_FINDING = re.compile(r"\b(?:show|showed|shown|find|found|finding|findings|result|results|level|levels|"
                            r"say|said|says|conclude|concluded|"
                            r"reading|was my|were my|what was|what were|come back|came back|comes back)\b", re.IGNORECASE)
-_PLAN = re.compile(r"\b(?:could|would|will|may|might|should|to) be (?:done|performed|obtained|checked|repeated|"
-                   r"considered|scheduled|sent|drawn)\b|\bpending\b|\bplanned\b|\bnext visit\b|\bif (?:it is )?"
+_PLAN = re.compile(r"\bbe (?:done|performed|obtained|checked|repeated|considered|scheduled|sent|drawn)\b|"
+                   r"\b(?:may|might|will) (?:require|need)\b|\bpending\b|\bplanned\b|\bnext visit\b|\bif (?:it is )?"
                    r"clinically indicated\b|\brecheck\b|\bwill (?:check|obtain|order|repeat)\b"
                    # a result that is not there: "Iron panel ... | Status: Result not received", "the MRI I cancelled"
                    r"|\bresults? not (?:yet )?(?:received|available|back)\b|\bawaiting\b|\bawaited\b|\bto follow\b"
@@ -440,7 +447,8 @@ def asked_about(question: str, concepts: list[Concept]) -> list[Concept] | None:
         concepts = [c for c in concepts if all(w in main_words for w in c.words)] or concepts
         question = question[scene.end():]
     if _WH_QUESTION.match(question):
-        skip = _NOT_HEAD - _ROLES if asked_kind(question) == "name" else _NOT_HEAD  # "Which radiologist read it"
+        # "Which radiologist read it" asks about the radiologist; "which doctor ..." about what follows
+        skip = _NOT_HEAD - (_ROLES - {"doctor", "physician"}) if asked_kind(question) == "name" else _NOT_HEAD
         # nor a number: "What date is my 6 week phone call" asks about the call
         topics = [c for c in concepts if not all(w in skip or w.isdigit() for w in c.words)] or concepts
         return topics[:HEAD_CONCEPTS]

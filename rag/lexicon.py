@@ -66,6 +66,9 @@ def load_lexicon(path: Path = LEXICON) -> Lexicon:
                 synonyms.setdefault(member[0], set()).update(others)
             else:
                 phrases.setdefault(member, set()).update(others)
+    # One hop: a lay phrase's record word brings its synonyms ("cholesterol pill" -> atorvastatin -> Lipitor).
+    for key, records in phrases.items():
+        records |= {s for r in list(records) if len(r) == 1 for s in synonyms.get(r[0], ())} - {key}
     ordered = sorted(phrases.items(), key=lambda item: -len(item[0]))  # longest phrase first
     return Lexicon(tuple((k, tuple(sorted(v))) for k, v in ordered),
                    {k: frozenset(v) for k, v in synonyms.items()})
@@ -77,11 +80,15 @@ _BACK = re.compile(r"\b(?:(?:come|comes|coming|came|get|gets|got|go|goes|going|w
                    r"back\s+(?:in|on|at|from|then|when|home|behind))\b", re.IGNORECASE)
 
 
+# "Right now", "right away" say when, not which side.
+_NOW = re.compile(r"\bright (?:now|away)\b", re.IGNORECASE)
+
+
 def question_concepts(question: str) -> list[Concept]:
     """The question's topic, as concepts in the order the question names them (lay phrases are matched
     first, longest first; every other topic word is a concept of its own)."""
     lexicon = load_lexicon()
-    stems = _stems(_BACK.sub(" ", question))
+    stems = _stems(_NOW.sub(" ", _BACK.sub(" ", question)))
     # 'vitamin D' -> ('vitamin', 'vitamind'): the lettered name alone is the topic ('vitamin C' does not cover it)
     stems = [t for i, t in enumerate(stems) if not (i + 1 < len(stems) and stems[i + 1][:-1] == t
                                                      and stems[i + 1][-1].isalpha() and len(stems[i + 1]) > 3)]

@@ -284,3 +284,24 @@ def test_questions_for_a_relative_and_results_asked_for_but_not_given(tmp_path):
     for question in ("What was his cholesterol?", "What was his blood pressure?", "What was his vitamin D level?",
                      "What did the urine test for protein show?"):
         assert service.answer(session, question).abstained, question
+
+
+def test_real_record_phrasings_of_names_dates_plans_and_brands(tmp_path):
+    """From C-CDA and dictated notes: a labelled performer is a name, "9-Mar-2011" and "postoperative day #2" are
+    dates (no count), a study a patient "may require" is no finding, a lay phrase's drug brings its brand name
+    ("cholesterol pill" -> atorvastatin -> Lipitor), and "milligrams" is what is asked, not the topic."""
+    service, session = one_record(tmp_path, "summary.txt", [
+        "SUMMARY OF CARE\nPatient: Adam Everyman   DOB: 01/11/1954\nGenerated: 17 Jun 2013\n"
+        "ENCOUNTERS\nEncounter: Asthma review | Date: 12 Sep 2011 | Performer: Seven, Henry\n"
+        "SOCIAL HISTORY\n- Smoker. current status unknown. Started 9-Mar-2011\n"
+        "HOSPITAL COURSE\nTotal knee replacement. The drain was removed on postoperative day #2. The patient may "
+        "require a sleep study after discharge.\nMEDICATIONS\nShe is currently taking Lipitor 20 mg daily and "
+        "Coumadin 7 mg daily.\n"])
+    for question, expected in (("Who saw me for my asthma in September 2011?", "Seven, Henry"),
+                               ("When did they take the drain out of my knee?", "postoperative day #2"),
+                               ("which pill am i taking for the high cholesterol?", "Lipitor"),
+                               ("How many milligrams of Coumadin am I taking right now?", "Coumadin 7 mg")):
+        answer = service.answer(session, question)
+        assert not answer.abstained and expected in answer.answer, question
+    for question in ("How many cigarettes a day am I smoking?", "What did my sleep study show?"):
+        assert service.answer(session, question).abstained, question

@@ -8,7 +8,7 @@ order and in the ranker's order, for each regularisation strength tried; the bes
 written to data/rag/ranker.json with those figures.
 
 The sets kept for reporting are never read here: real_records_dev set C and tests/data/rag/real_records_heldout
-r2 and r3 (`scripts/eval_rag.py` scores them).
+r2, r3 and r4 (`scripts/eval_rag.py` scores them).
 
     .venv/bin/python training/fit_rag_ranker.py [--dev ../shared/data/real_records_dev]
 """
@@ -29,8 +29,8 @@ from rag.answerability import candidates  # noqa: E402
 from rag.ranker import FEATURES, RANKER, Ranker, hit_features  # noqa: E402
 from rag.spelling import corrected  # noqa: E402
 
-TUNING = [ROOT / "tests" / "data" / "rag" / "writer_records" / f"w{n}" for n in range(1, 9)] + [
-    ROOT / "tests" / "data" / "rag" / "real_records_heldout" / "r1"]
+TUNING = [ROOT / "tests" / "data" / "rag" / "writer_records" / f"w{n}" for n in range(1, 14)] + [
+    ROOT / "tests" / "data" / "rag" / "real_records_heldout" / name for name in ("r1", "r5", "r6")]
 REPORT_SETS = {"real_records_dev": {"C"}}  # record sets of a tuning folder that are kept for reporting
 STRENGTHS = (0.03, 0.1, 0.3, 1.0, 3.0)     # inverse regularisation strengths tried (sklearn's C)
 
