@@ -383,7 +383,8 @@ def _number_near(sentence: str, head: list[Concept], window: int = 8) -> bool:
     at = [i for i, t in enumerate(tokens) if t in stems]
     if not at:
         return True
-    return any(_NUMBER_TOKEN.match(t) for i in at
+    # a name followed by "not" has no value there: "Serum Ca 9.6 normal, PTH not indicated at this time"
+    return any(_NUMBER_TOKEN.match(t) for i in at if "not" not in tokens[i + 1:i + 3]
                for t in tokens[max(0, i - NUMBER_BEFORE):i] + tokens[i + 1:i + 1 + window])
 
 

@@ -14,6 +14,7 @@ from rag.chunking import Chunk
 from rag.lexicon import Concept, cue_terms, expansion, question_concepts
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
+HEADER_CHARS = 200  # where a document gives its own date ("Clinic date: 23/04/2024", "Admitted 02/10/2025")
 PROFILE_LINES, PROFILE_CHARS = 2, 160  # a document's opening, read as every chunk's context (`profile`)
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 _GLUED = re.compile(r"^[0-9]+([a-z]{3,})$")
@@ -253,10 +254,13 @@ class HybridIndex:
         return self._words
 
     def doc_periods(self, doc_id: str) -> frozenset[str]:
-        """The months and years of every date the document holds (`date_periods`), cached."""
+        """The months and years of the document's own date: the dates of its header (its first HEADER_CHARS
+        characters, dates of birth left out), or of every date it holds when its header has none; cached."""
         if doc_id not in self._doc_periods:
-            self._doc_periods[doc_id] = frozenset().union(
-                *(date_periods(c.text) for c in self.chunks if c.doc_id == doc_id))
+            chunks = [c for c in self.chunks if c.doc_id == doc_id]
+            opening = "\n".join(c.text for c in chunks if c.kind == "text")[:HEADER_CHARS]
+            header = date_periods(opening)
+            self._doc_periods[doc_id] = header or frozenset().union(*(date_periods(c.text) for c in chunks))
         return self._doc_periods[doc_id]
 
     def covering(self, concept: Concept) -> set[int]:

@@ -305,3 +305,20 @@ def test_real_record_phrasings_of_names_dates_plans_and_brands(tmp_path):
         assert not answer.abstained and expected in answer.answer, question
     for question in ("How many cigarettes a day am I smoking?", "What did my sleep study show?"):
         assert service.answer(session, question).abstained, question
+
+
+def test_a_document_is_dated_by_its_header_and_a_test_not_done_has_no_value(tmp_path):
+    """A follow-up note dated May that recalls a February stroke gives May's cholesterol, not February's; "PTH not
+    indicated" after a calcium of 9.6 is no PTH level."""
+    service, session = one_record(tmp_path, "followup.txt", [
+        "RIVERSIDE MEDICAL CENTER - DEPARTMENT OF NEUROLOGY\nNEUROLOGY OUTPATIENT FOLLOW-UP\n"
+        "Patient: Gerald Okonkwo   DOB: 03/14/1960   MRN: 4410293\nVisit date: 05/20/2025\n"
+        "Clinician: Dr Ruth Adeyemi, MD   Referring: Dr Paul Haines (primary care)\n"
+        "Reason for visit: 3-month follow-up after ischemic stroke\n"
+        "HISTORY: Admitted in February 2025 with a left MCA stroke; atorvastatin 80 mg started at discharge.\n"
+        "RESULTS\nTest | Result | Units | Reference range\nLDL cholesterol | 68 | mg/dL | <70\n"
+        "PLAN: Serum Ca 9.6 normal, PTH not indicated at this time.\n"])
+    may = service.answer(session, "What was his cholesterol in May?")
+    assert not may.abstained and "LDL cholesterol | 68" in may.answer
+    assert service.answer(session, "What was his cholesterol when he was in the hospital in February?").abstained
+    assert service.answer(session, "What was my parathyroid hormone level?").abstained
