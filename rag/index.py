@@ -14,7 +14,9 @@ from rag.chunking import Chunk
 from rag.lexicon import Concept, cue_terms, expansion, question_concepts
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
-HEADER_CHARS = 200  # where a document gives its own date ("Clinic date: 23/04/2024", "Admitted 02/10/2025")
+# Where a document gives its own date ("Clinic date: 23/04/2024", "Admitted 02/10/2025"): 300 characters reached
+# the history line under a five-line header ("Admitted in February ..."); 200 gives the same figures on every set.
+HEADER_CHARS = 200
 PROFILE_LINES, PROFILE_CHARS = 2, 160  # a document's opening, read as every chunk's context (`profile`)
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 _GLUED = re.compile(r"^[0-9]+([a-z]{3,})$")
