@@ -522,7 +522,8 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
             if phase == "post" and _PRE_CONTEXT.search(sentence) and not _POST_CONTEXT.search(sentence):
                 typed = False  # "Preop CEA 6.8 ug/L" in a discharge summary is no marker after the operation
             sentence_context = context_tokens
-            dated = dated_as_asked(periods, [date_periods(sentence), date_periods(heading),
+            order = index.day_first(hit.chunk.doc_id) if periods else None  # "06/03/25" is March in a UK letter
+            dated = dated_as_asked(periods, [date_periods(sentence, order), date_periods(heading, order),
                                              index.doc_periods(hit.chunk.doc_id)]) if periods else None
             if dated is False:
                 typed = False  # "my bilirubin in March" is not the January letter's bilirubin

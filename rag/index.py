@@ -81,16 +81,25 @@ _SHORT_MONTH = re.compile(r"(?:\b\d{1,2}[ -]|\b)(jan|feb|mar|apr|jun|jul|aug|sep
                           r"|(?<=\d[ -])(jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b", re.IGNORECASE)
 
 
-def date_months(text: str) -> list[str]:
+def day_first(text: str) -> bool | None:
+    """Whether a record writes its numeric dates day first ("24/03/2025" somewhere in it), month first
+    ("03/24/2025"), or None when no date tells."""
+    orders = {int(m.group(1)) > 12 for m in _NUMERIC_DATE.finditer(text)
+              if not m.group(3) and (int(m.group(1)) > 12) != (int(m.group(2)) > 12)}
+    return next(iter(orders)) if len(orders) == 1 else None
+
+
+def date_months(text: str, first_is_day: bool | None = None) -> list[str]:
     """Month names of the dates written with numbers or abbreviations; a day/month order that cannot be told
-    ("03/10/2021": March or October) gives both."""
+    ("03/10/2021": March or October) gives both, unless the record's order is known (`day_first`)."""
     months = []
     for match in _NUMERIC_DATE.finditer(text):
         if match.group(3):
             numbers = [int(match.group(3))]
         else:
             first, second = int(match.group(1)), int(match.group(2))
-            numbers = [second] if first > 12 else [first] if second > 12 else [first, second]
+            numbers = ([second] if first > 12 or first_is_day else [first] if second > 12 or first_is_day is False
+                       else [first, second])
         months += [MONTHS[n - 1] for n in numbers if 1 <= n <= 12]
     for match in _SHORT_MONTH.finditer(text):
         short = match.group(1) or match.group(2)
@@ -108,12 +117,13 @@ _SHORT_YEAR = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](\d{2})\b")
 _BIRTH_LINE = re.compile(r"^.*\b(?:dob|d\.o\.b|date of birth|birth ?date|born)\b.*$", re.IGNORECASE | re.MULTILINE)
 
 
-def date_periods(text: str) -> frozenset[str]:
-    """The months ("march") and years ("2025") of the dates in `text`, dates of birth left out."""
+def date_periods(text: str, first_is_day: bool | None = None) -> frozenset[str]:
+    """The months ("march") and years ("2025") of the dates in `text`, dates of birth left out; `first_is_day` is
+    the record's day/month order (`day_first`)."""
     text = _BIRTH_LINE.sub(" ", text)
     months = {next(g for g in m.groups() if g).lower() for m in _MONTH_WORD.finditer(text)}
     years = {m.group() for m in _YEAR.finditer(text)} | {f"20{m.group(1)}" for m in _SHORT_YEAR.finditer(text)}
-    return frozenset(months | years | set(date_months(text.lower())))
+    return frozenset(months | years | set(date_months(text.lower(), first_is_day)))
 
 
 # "A&E" is one word (accident and emergency); "didn't" holds a "not"; "what's", "I'm", "Crohn's" lose their ending.
@@ -189,6 +199,7 @@ class HybridIndex:
         self._profiles: dict[str, str] = {}
         self._doc_matches: dict[tuple[str, str], bool] = {}
         self._doc_periods: dict[str, frozenset[str]] = {}
+        self._day_first: dict[str, bool | None] = {}
         self._words: frozenset[str] | None = None
 
     def __len__(self) -> int:
@@ -219,6 +230,7 @@ class HybridIndex:
         self._profiles = {}
         self._doc_matches = {}
         self._doc_periods = {}
+        self._day_first = {}
         self._words = None
         # Keywords of a chunk: its document's name and opening ("EXAM: CT chest", "REASON FOR VISIT: Kidney
         # transplant") with its text, so "At the kidney clinic, what was my blood pressure" finds the clinic
@@ -260,10 +272,20 @@ class HybridIndex:
         characters, dates of birth left out), or of every date it holds when its header has none; cached."""
         if doc_id not in self._doc_periods:
             chunks = [c for c in self.chunks if c.doc_id == doc_id]
+            order = self.day_first(doc_id)
             opening = "\n".join(c.text for c in chunks if c.kind == "text")[:HEADER_CHARS]
-            header = date_periods(opening)
-            self._doc_periods[doc_id] = header or frozenset().union(*(date_periods(c.text) for c in chunks))
+            header = date_periods(opening, order)
+            self._doc_periods[doc_id] = header or frozenset().union(*(date_periods(c.text, order) for c in chunks))
         return self._doc_periods[doc_id]
+
+    def day_first(self, doc_id: str) -> bool | None:
+        """The document's day/month order of numeric dates (`day_first`), else that of all the session's records
+        (one person's records mostly come from one country: "06/03/25" in a discharge note whose dates are all
+        early in the month is 6 March when the GP letter writes "24/01/25"); cached."""
+        if doc_id not in self._day_first:
+            own = day_first("\n".join(c.text for c in self.chunks if c.doc_id == doc_id))
+            self._day_first[doc_id] = own if own is not None else day_first("\n".join(c.text for c in self.chunks))
+        return self._day_first[doc_id]
 
     def covering(self, concept: Concept) -> set[int]:
         """Ids of the chunks that cover `concept` (hold every word of one of its alternatives)."""

@@ -189,13 +189,13 @@ def test_describing_words_are_no_missing_topic(tmp_path):
 
 def test_a_month_asked_picks_the_value_of_that_month(tmp_path):
     """"In March" is answered by the March admission table, not by the January letter's bilirubin; a month no
-    record is dated in is refused; another month named in the sentence of a document of the month asked is no
+    record is dated in is refused (read in the records' day/month order); another month named in the sentence of a document of the month asked is no
     contradiction ("improved from 74 in February", in the June results letter)."""
     service = RagService(Settings(data_dir=str(tmp_path / "data")))
     session = SessionStore(tmp_path / "sessions").get("dates")
     service.add_document(session, "gp_letter.txt", [
         "Riverside Surgery\n14 January 2025\nDear Dr Okafor,\nThank you for seeing Mrs Hale. Her liver tests on "
-        "10/01/2025 were reassuring: bilirubin 12 umol/L, ALT 31 U/L. She reports intermittent itching.\n"])
+        "13/01/2025 were reassuring: bilirubin 12 umol/L, ALT 31 U/L. She reports intermittent itching.\n"])
     service.add_document(session, "admission.txt", [
         "ADMISSION BLOOD RESULTS\nDate | 03/03/2025 | 05/03/2025 | 07/03/2025\n-----|-----|-----|-----\n"
         "Bilirubin | 48 | 61 | 19\nALT | 240 | 310 | 120\n"])
@@ -204,6 +204,8 @@ def test_a_month_asked_picks_the_value_of_that_month(tmp_path):
     january = service.answer(session, "What was my bilirubin in January?")
     assert not january.abstained and "bilirubin 12 umol/L" in january.answer
     assert service.answer(session, "What was my bilirubin in June?").abstained
+    # "13/01/2025" shows these records write the day first: "05/03/2025" is 5 March, not 3 May
+    assert service.answer(session, "What was my bilirubin in May?").abstained
     service, session = one_record(tmp_path / "june", "results_letter.txt", [
         "Your blood test results (taken 19/06/2023)\nHbA1c: 68 mmol/mol (8.4%) - improved from 74 mmol/mol in "
         "February but still above your target of 53.\n"])
