@@ -28,6 +28,8 @@ _RULE = re.compile(r"^(?=.*[-=_]{3})[\s|+:=_-]+$")
 _LABEL = re.compile(r"^[A-Za-z][A-Za-z ,/&()'-]{2,40}$")
 # A table's caption with its date ("BLOOD TESTS (taken 07/05/2024)"): it dates the rows below it.
 _CAPTION = re.compile(r"^[A-Z][A-Za-z ,/&'-]{2,40}\(?[A-Za-z ]{0,12}:?\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\)?:?$")
+# A date line over a block of rows ("28/11/2024 (admission)", "07/01/2025"): it dates the rows below it too.
+_DATE_LINE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}(?:\s+\d{1,2}:\d{2})?(?:\s*\([A-Za-z -]{1,24}\))?:?$")
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def _sections(pages: list[str], keep_spacing: bool = False) -> list[_Section]:
             else:
                 current.prose.append(kept)
                 item = _LIST_ITEM.sub("", line).strip()
-                label = item if _LABEL.match(item) or _CAPTION.match(item) else label
+                label = item if _LABEL.match(item) or _CAPTION.match(item) or _DATE_LINE.match(item) else label
                 columns = ""
     return [s for s in sections if any(p.strip() for p in s.prose) or s.rows]
 

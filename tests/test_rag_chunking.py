@@ -95,6 +95,11 @@ def test_a_dated_caption_above_a_table_heads_its_rows():
     page = "RESULTS\nBLOOD TESTS (taken 07/05/2024)\nTest | Result | Unit | Range\n25-OH vitamin D | 19 | nmol/L | >50"
     [row] = [c for c in page_chunks("d", "letter.txt", [page], 600, 120) if c.kind == "row"]
     assert row.section == "RESULTS - BLOOD TESTS (taken 07/05/2024)"
+    # a date line alone dates the block of rows below it, up to the next one
+    page = ("THYROID BLOODS\n28/11/2024 (admission)\nTSH | <0.01 | mU/L | 0.27-4.20\nFree T4 | 58.3 | pmol/L | 12-22\n\n"
+            "07/01/2025\nFree T4 | 31.2 | pmol/L | 12-22")
+    rows = [c for c in page_chunks("d", "letter.txt", [page], 600, 120) if c.kind == "row"]
+    assert [r.section for r in rows] == ["THYROID BLOODS - 28/11/2024 (admission)"] * 2 + ["THYROID BLOODS - 07/01/2025"]
 
 
 def test_a_text_file_keeps_the_spacing_of_its_aligned_rows_and_collapses_its_prose():
