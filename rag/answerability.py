@@ -219,11 +219,11 @@ _PLAN = re.compile(r"\bbe (?:done|performed|obtained|checked|repeated|considered
                    r"\b(?:may|might|will) (?:require|need)\b|\bpending\b|\bplanned\b|\bnext visit\b|\bif (?:it is )?"
                    r"clinically indicated\b|\brecheck\b|\bwill (?:check|obtain|order|repeat)\b"
                    # a result that is not there: "Iron panel ... | Status: Result not received", "the MRI I cancelled"
-                   r"|\bresults? not (?:yet )?(?:received|available|back)\b|\bawaiting\b|\bawaited\b|\bto follow\b"
+                   r"|\b(?:results?|specimen|sample) not (?:yet )?(?:received|available|back)\b|\bawaiting\b|\bawaited\b"
+                   r"|\bto follow\b"
                    # a sample sent and not reported: "Baseline serum tryptase | sent | ug/L | result awaited"
                    r"|\bto be taken\b|\bsent off\b|\|\s*sent\s*\|"
                    r"|\bcancell?ed\b|\bnot (?:yet )?(?:done|performed|scanned|imaged|x-rayed|tested|measured|reported)\b|\bto be seen\b"
-                   r"|\b(?:specimen|sample) not (?:yet )?(?:received|available|back)\b"
                    # asked for and not reported: "has not come back yet", "tissue typing have been requested",
                    # "Pre-treatment workup ordered: ... 25-OH vitamin D", "A DXA scan is not required"
                    r"|\bnot (?:yet )?(?:come|came) back\b|\bnot back yet\b|\bnot yet available\b|\brequested\b|\bordered\b"
@@ -521,15 +521,14 @@ def candidates(question: str, hits: list[Hit], index: HybridIndex) -> tuple[list
                 typed = False
             if phase == "post" and _PRE_CONTEXT.search(sentence) and not _POST_CONTEXT.search(sentence):
                 typed = False  # "Preop CEA 6.8 ug/L" in a discharge summary is no marker after the operation
-            sentence_context = context_tokens
             order = index.day_first(hit.chunk.doc_id) if periods else None  # "06/03/25" is March in a UK letter
             dated = dated_as_asked(periods, [date_periods(sentence, order), date_periods(heading, order),
                                              index.doc_periods(hit.chunk.doc_id)]) if periods else None
             if dated is False:
                 typed = False  # "my bilirubin in March" is not the January letter's bilirubin
             bonus = DATE_BONUS if dated else 0.0
-            if dated:  # the month asked is the sentence's even when only its heading or document says so
-                sentence_context = context_tokens | period_tokens
+            # the month asked is the sentence's even when only its heading or document says so
+            sentence_context = context_tokens | period_tokens if dated else context_tokens
             if wants_finding and not kind and _FINDING_HEADING.search(heading):
                 bonus += FINDING_BONUS
             if ((phase == "pre" and _PRE_CONTEXT.search(where)) or (phase == "post" and _POST_CONTEXT.search(where))

@@ -20,7 +20,7 @@ HEADER_CHARS = 200
 PROFILE_LINES, PROFILE_CHARS = 2, 160  # a document's opening, read as every chunk's context (`profile`)
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 _GLUED = re.compile(r"^[0-9]+([a-z]{3,})$")
-_RECORD_WORD = re.compile(r"[a-z]{3,}")
+WORD = re.compile(r"[a-z]{3,}")  # a word of 3+ letters: what the typo fixer (`rag.spelling`) knows and checks
 # Words that carry no topic: dropped from BM25 queries and from keyword coverage.
 STOPWORDS = frozenset((
     "a", "about", "according", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
@@ -264,7 +264,7 @@ class HybridIndex:
     def words(self) -> frozenset[str]:
         """Every word of 3+ letters the records use, lower case (the known words of `rag.spelling`), cached."""
         if self._words is None:
-            self._words = frozenset(w for c in self.chunks for w in _RECORD_WORD.findall(c.text.lower()))
+            self._words = frozenset(w for c in self.chunks for w in WORD.findall(c.text.lower()))
         return self._words
 
     def doc_periods(self, doc_id: str) -> frozenset[str]:

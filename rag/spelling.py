@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.index import MONTHS, STOPWORDS
+from rag.index import MONTHS, STOPWORDS, WORD
 from rag.lexicon import LEXICON
 
 WORDS = Path(__file__).resolve().parent.parent / "data" / "rag" / "words.txt.gz"
 MIN_LENGTH = 4  # shorter words are too close to too many others ("wat": what, was, war, ...)
 _WORD = re.compile(r"[A-Za-z]+")
-_LEXICON_WORD = re.compile(r"[a-z]{3,}")
 
 
 def _deletes(word: str) -> set[str]:
@@ -61,7 +60,7 @@ def knowledge_speller(path: Path = WORDS) -> Speller:
     """The known words with their scores, the lexicon's and the months added (cached)."""
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         rank = {word: int(n) for word, n in (line.split("\t") for line in handle)}
-    for word in set(_LEXICON_WORD.findall(LEXICON.read_text(encoding="utf-8").lower())) | set(MONTHS):
+    for word in set(WORD.findall(LEXICON.read_text(encoding="utf-8").lower())) | set(MONTHS):
         rank[word] = max(rank.get(word, 0), 1)
     return Speller.of(rank)
 

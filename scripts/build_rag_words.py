@@ -16,16 +16,16 @@ from __future__ import annotations
 import collections
 import gzip
 import json
-import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from rag.index import WORD  # noqa: E402
+
 PASSAGES = ROOT / "data" / "knowledge" / "passages.jsonl.gz"
 OUT = ROOT / "data" / "rag" / "words.txt.gz"
 MIN_PASSAGES = 2  # a word of one passage only is as likely a typo or a name as a word
-_WORD = re.compile(r"[a-z]{3,}")
 
 
 def wordpiece_words() -> dict[str, int]:
@@ -33,7 +33,7 @@ def wordpiece_words() -> dict[str, int]:
     from models.embedder import embedded_model_folder
 
     lines = (embedded_model_folder() / "vocab.txt").read_text(encoding="utf-8").splitlines()
-    return {word: len(lines) - place for place, word in enumerate(lines) if _WORD.fullmatch(word)}
+    return {word: len(lines) - place for place, word in enumerate(lines) if WORD.fullmatch(word)}
 
 
 def main() -> None:
@@ -42,7 +42,7 @@ def main() -> None:
     with gzip.open(PASSAGES, "rt", encoding="utf-8") as handle:
         for line in handle:
             passage = json.loads(line)
-            counts.update(set(_WORD.findall(f"{passage['title']} {passage['text']}".lower())))
+            counts.update(set(WORD.findall(f"{passage['title']} {passage['text']}".lower())))
             passages += 1
     kept_counts = collections.Counter({word: n for word, n in counts.items() if n >= MIN_PASSAGES})
     english = wordpiece_words()
