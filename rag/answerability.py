@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.chunking import DATE_CELL, section_at
-from rag.index import MONTHS, Hit, HybridIndex, date_periods, doc_title, stem, tokenize
+from rag.index import MONTHS, PLAIN_MONTHS, Hit, HybridIndex, date_periods, doc_title, stem, tokenize
 from rag.lexicon import Concept, question_concepts
 from rag.prompting import looks_like_instruction
 from safety.guard import SENTENCE_BREAK
@@ -140,7 +140,7 @@ _AT_DISCHARGE = re.compile(r"\b(?:at|on|upon|after|since) (?:my |the )?discharge
 _DISCHARGE_CONTEXT = re.compile(r"\bdischarge", re.IGNORECASE)
 # A month or year the question is about ("When I came into A&E in March", "my 2019 scan", "on 5/3"); "may" only
 # as a month ("in May", "early May", "3 May").
-_ASKED_MONTH = re.compile(r"\b(january|february|march|april|june|july|august|september|october|november|december)\b|"
+_ASKED_MONTH = re.compile(rf"\b({PLAIN_MONTHS})\b|"
                           r"\b(?:in|of|on|since|during|until|early|mid|late|last|this|\d{1,2}(?:st|nd|rd|th)?)\s+(may)\b|"
                           r"\b(may)\s+\d", re.IGNORECASE)
 _ASKED_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")

@@ -107,8 +107,11 @@ def date_months(text: str, first_is_day: bool | None = None) -> list[str]:
     return months
 
 
+# Month names that are never another word: "may" is a month only where its neighbours say so (`_MONTH_WORD`,
+# `rag.answerability.asked_periods`).
+PLAIN_MONTHS = "|".join(m for m in MONTHS if m != "may")
 # Months written out ("3 March 2025", "in March"; "may" only next to a number) and years ("2025", "03/03/25").
-_MONTH_WORD = re.compile(r"\b(january|february|march|april|june|july|august|september|october|november|december)\b|"
+_MONTH_WORD = re.compile(rf"\b({PLAIN_MONTHS})\b|"
                          r"\b(may)\b(?=,?\s*\d)|(?<=\d)\s*(may)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b(?!\s*(?:mg|mcg|ml|cc|units?|iu|kcal|cal|calories|g|kg|mmol|ng|steps)\b)",
                    re.IGNORECASE)
